@@ -1,0 +1,1 @@
+"""Thin Typer commands: parse arguments, call a part, print. No logic lives here."""

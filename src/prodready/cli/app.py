@@ -1,0 +1,72 @@
+"""The ``prodready`` command: one Typer app, each part's commands in its own module.
+
+Exit codes are part of the interface and documented in ``--help`` and the README:
+0 ok, 1 a gate failed, 2 usage or configuration error, 3 internal error.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from prodready import __version__
+
+EXIT_OK = 0
+EXIT_GATE_FAILED = 1
+EXIT_USAGE = 2
+EXIT_INTERNAL = 3
+
+app = typer.Typer(
+    name="prodready",
+    help=(
+        "Score microservices against the production readiness checklist, track them, "
+        "and prove them under load.\n\n"
+        "Exit codes: 0 ok, 1 a gate failed (score, level or SLO), "
+        "2 usage or configuration error, 3 internal error."
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode="rich",
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"prodready {__version__}")
+        raise typer.Exit(EXIT_OK)
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(
+        False, "--version", help="Print the version and exit.", callback=_version, is_eager=True
+    ),
+) -> None:
+    """prodready: production readiness, measured."""
+
+
+def _register_commands() -> None:
+    """Each part registers its commands here, explicitly (no import side effects)."""
+    from prodready.cli import scan_commands
+
+    scan_commands.register(app)
+
+
+_register_commands()
+
+
+def main() -> None:
+    """Console-script entry point: map any unexpected exception to exit code 3."""
+    try:
+        app()
+    except SystemExit:
+        raise
+    except KeyboardInterrupt:
+        typer.echo("interrupted", err=True)
+        sys.exit(130)
+    except Exception as exc:  # the last line of defence: never a bare traceback
+        typer.echo(f"prodready: internal error: {type(exc).__name__}: {exc}", err=True)
+        typer.echo("Please report this with the command you ran.", err=True)
+        sys.exit(EXIT_INTERNAL)

@@ -1,0 +1,1 @@
+"""Developer tooling shipped with the package (doc generators); not a public API."""
