@@ -1,0 +1,173 @@
+"""The bulkhead: a cap on calls in flight to one dependency.
+
+When a dependency slows down, calls to it pile up and take every thread,
+task and connection the service has, and the service goes down with its
+dependency. A bulkhead caps the calls in flight (Hystrix's
+``MaxConcurrentRequests``, a semaphore isolation); the call beyond the cap
+is rejected at once with :class:`BulkheadFullError`, or after waiting at
+most ``max_wait`` seconds for a slot.
+
+One bulkhead object serves threads and asyncio tasks together (share it
+between a ``Client`` and an ``AsyncClient`` and it caps both). Waiters are
+served first come, first served; a released slot is handed to the oldest
+waiter directly, so a newcomer cannot barge past it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections import deque
+
+__all__ = ["Bulkhead"]
+
+
+class _ThreadWaiter:
+    __slots__ = ("event", "granted")
+
+    def __init__(self) -> None:
+        self.event = threading.Event()
+        self.granted = False
+
+    def grant(self) -> bool:
+        self.granted = True
+        self.event.set()
+        return True
+
+
+class _TaskWaiter:
+    __slots__ = ("future", "granted", "loop")
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.loop = loop
+        self.future: asyncio.Future[None] = loop.create_future()
+        self.granted = False
+
+    def grant(self) -> bool:
+        if self.future.done():
+            return False  # gave up already; hand the slot to the next waiter
+        self.granted = True
+        try:
+            self.loop.call_soon_threadsafe(_wake, self.future)
+        except RuntimeError:  # the waiter's loop is closed
+            self.granted = False
+            return False
+        return True
+
+
+def _wake(future: asyncio.Future[None]) -> None:
+    if not future.done():
+        future.set_result(None)
+
+
+class Bulkhead:
+    """At most ``max_concurrent`` calls in flight; wait at most ``max_wait`` seconds for a slot.
+
+    ``max_wait=0`` (the default) rejects at once: when a dependency is slow,
+    queueing for it only moves the pile-up into the queue.
+    """
+
+    __slots__ = ("_free", "_lock", "_rejected", "_waiters", "max_concurrent", "max_wait")
+
+    def __init__(self, max_concurrent: int, *, max_wait: float = 0.0) -> None:
+        if isinstance(max_concurrent, bool) or not isinstance(max_concurrent, int):
+            raise TypeError(f"max_concurrent must be an int, got {max_concurrent!r}")
+        if max_concurrent < 1:
+            raise ValueError(f"max_concurrent must be >= 1, got {max_concurrent}")
+        if not max_wait >= 0:
+            raise ValueError(f"max_wait must be >= 0 seconds, got {max_wait!r}")
+        self.max_concurrent = max_concurrent
+        self.max_wait = float(max_wait)
+        self._lock = threading.Lock()
+        self._free = max_concurrent
+        self._waiters: deque[_ThreadWaiter | _TaskWaiter] = deque()
+        self._rejected = 0
+
+    @property
+    def in_flight(self) -> int:
+        """Calls holding a slot now."""
+        return self.max_concurrent - self._free
+
+    @property
+    def waiting(self) -> int:
+        return len(self._waiters)
+
+    @property
+    def rejected_total(self) -> int:
+        """Calls rejected since creation."""
+        return self._rejected
+
+    def _try_acquire_locked(self) -> bool:
+        if self._free > 0 and not self._waiters:
+            self._free -= 1
+            return True
+        return False
+
+    def acquire(self, max_wait: float | None = None) -> bool:
+        """Take a slot, blocking at most ``max_wait`` seconds; ``False`` means rejected.
+
+        ``max_wait`` defaults to the bulkhead's own.
+        """
+        wait = self.max_wait if max_wait is None else max_wait
+        with self._lock:
+            if self._try_acquire_locked():
+                return True
+            if wait <= 0:
+                self._rejected += 1
+                return False
+            waiter = _ThreadWaiter()
+            self._waiters.append(waiter)
+        if waiter.event.wait(wait):
+            return True
+        with self._lock:
+            if waiter.granted:  # granted between the timeout and the lock
+                return True
+            self._waiters.remove(waiter)
+            self._rejected += 1
+            return False
+
+    async def acquire_async(self, max_wait: float | None = None) -> bool:
+        """The asyncio twin of :meth:`acquire`; never blocks the event loop."""
+        wait = self.max_wait if max_wait is None else max_wait
+        with self._lock:
+            if self._try_acquire_locked():
+                return True
+            if wait <= 0:
+                self._rejected += 1
+                return False
+            waiter = _TaskWaiter(asyncio.get_running_loop())
+            self._waiters.append(waiter)
+        try:
+            await asyncio.wait_for(waiter.future, wait)
+            return True
+        except TimeoutError:
+            with self._lock:
+                if waiter.granted:
+                    return True
+                self._waiters.remove(waiter)
+                self._rejected += 1
+                return False
+        except BaseException:  # cancelled while waiting: leave no slot behind
+            with self._lock:
+                granted = waiter.granted
+                if not granted:
+                    self._waiters.remove(waiter)
+            if granted:
+                self.release()
+            raise
+
+    def release(self) -> None:
+        """Give a slot back (to the oldest waiter, if any)."""
+        with self._lock:
+            while self._waiters:
+                if self._waiters.popleft().grant():
+                    return
+            if self._free >= self.max_concurrent:
+                raise RuntimeError("Bulkhead.release() called more times than acquire()")
+            self._free += 1
+
+    def __repr__(self) -> str:
+        return (
+            f"Bulkhead(max_concurrent={self.max_concurrent}, max_wait={self.max_wait:g}, "
+            f"in_flight={self.in_flight})"
+        )

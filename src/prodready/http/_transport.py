@@ -1,0 +1,357 @@
+"""The resilient transports: httpx transports that wrap another transport.
+
+Because they are plain httpx transports they compose with any
+``httpx.Client``/``httpx.AsyncClient``::
+
+    transport = ResilientTransport(retry=Retry(attempts=3), breaker=CircuitBreaker("payments"))
+    client = httpx.Client(transport=transport, timeout=Timeout(1.0, connect=0.2))
+
+These are the drivers of the shared :mod:`_engine`: they call the wrapped
+transport, read the body, wait for a bulkhead slot and sleep; every decision
+is the engine's.
+
+**The attempt includes the body.** Unless the request is streamed
+(``Client.stream()``, or the ``prodready.stream`` request extension), the
+driver reads the whole response body inside the attempt. A connection reset
+or a read timeout in the middle of the body is then a failed attempt like any
+other: retried when safe, counted by the breaker, bounded by the deadline.
+httpx would read the body anyway for a non-streamed call; reading it here
+only moves it inside the policies. It also returns the connection to the pool
+before any backoff sleep, so retries reuse connections (heimdall once
+disabled keep-alive and cost its users 3x latency; docs/adr/0022).
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import AsyncIterator, Iterator, Sequence
+from typing import Any, Final
+
+import anyio
+import httpx
+
+from prodready.http._breaker import CircuitBreaker
+from prodready.http._bulkhead import Bulkhead
+from prodready.http._clock import Clock
+from prodready.http._engine import Call, Engine, Fallback
+from prodready.http._exceptions import RejectedError, translate
+from prodready.http._plugins._base import Plugin
+from prodready.http._retry import Retry
+
+__all__ = ["AsyncResilientTransport", "ResilientTransport"]
+
+# A discarded streamed response is drained up to this many bytes so its
+# connection can be reused; beyond it, closing the connection is cheaper.
+_DRAIN_LIMIT: Final = 64 * 1024
+
+
+class _TranslatingStream(httpx.SyncByteStream):
+    """A streamed body whose httpx errors surface as ``prodready.http`` errors."""
+
+    def __init__(self, stream: httpx.SyncByteStream, request: httpx.Request) -> None:
+        self._stream = stream
+        self._request = request
+
+    def __iter__(self) -> Iterator[bytes]:
+        try:
+            yield from self._stream
+        except httpx.TransportError as exc:
+            raise translate(exc, self._request) from exc
+
+    def close(self) -> None:
+        self._stream.close()
+
+
+class _AsyncTranslatingStream(httpx.AsyncByteStream):
+    def __init__(self, stream: httpx.AsyncByteStream, request: httpx.Request) -> None:
+        self._stream = stream
+        self._request = request
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        try:
+            async for chunk in self._stream:
+                yield chunk
+        except httpx.TransportError as exc:
+            raise translate(exc, self._request) from exc
+
+    async def aclose(self) -> None:
+        await self._stream.aclose()
+
+
+def _buffer(response: httpx.Response) -> None:
+    stream = response.stream
+    if isinstance(stream, httpx.ByteStream):
+        return  # already in memory (MockTransport, or a buffered response)
+    assert isinstance(stream, httpx.SyncByteStream)
+    try:
+        body = b"".join(stream)
+    finally:
+        stream.close()
+    response.stream = httpx.ByteStream(body)
+
+
+async def _abuffer(response: httpx.Response) -> None:
+    stream = response.stream
+    if isinstance(stream, httpx.ByteStream):
+        return
+    assert isinstance(stream, httpx.AsyncByteStream)
+    try:
+        body = b"".join([chunk async for chunk in stream])
+    finally:
+        await stream.aclose()
+    response.stream = httpx.ByteStream(body)
+
+
+def _discard(response: httpx.Response) -> None:
+    stream = response.stream
+    if isinstance(stream, httpx.ByteStream):
+        return
+    assert isinstance(stream, httpx.SyncByteStream)
+    try:
+        read = 0
+        for chunk in stream:
+            read += len(chunk)
+            if read > _DRAIN_LIMIT:
+                break
+    except httpx.HTTPError:
+        pass
+    finally:
+        stream.close()
+
+
+async def _adiscard(response: httpx.Response) -> None:
+    stream = response.stream
+    if isinstance(stream, httpx.ByteStream):
+        return
+    assert isinstance(stream, httpx.AsyncByteStream)
+    try:
+        read = 0
+        async for chunk in stream:
+            read += len(chunk)
+            if read > _DRAIN_LIMIT:
+                break
+    except httpx.HTTPError:
+        pass
+    finally:
+        await stream.aclose()
+
+
+class ResilientTransport(httpx.BaseTransport):
+    """Timeouts, retries, a circuit breaker, a bulkhead and a fallback around a transport.
+
+    ``transport`` defaults to a new ``httpx.HTTPTransport()``; pass your own
+    to choose TLS, HTTP/2, limits or a proxy. ``name`` labels metrics and
+    errors (default: the breaker's name, else the request's host).
+    """
+
+    def __init__(
+        self,
+        transport: httpx.BaseTransport | None = None,
+        *,
+        retry: Retry | None = None,
+        breaker: CircuitBreaker | None = None,
+        bulkhead: Bulkhead | None = None,
+        fallback: Fallback | None = None,
+        plugins: Sequence[Plugin] = (),
+        name: str | None = None,
+        clock: Clock | None = None,
+    ) -> None:
+        if fallback is not None and inspect.iscoroutinefunction(fallback):
+            raise TypeError("a sync client needs a sync fallback; use AsyncClient for async ones")
+        self._inner = transport if transport is not None else httpx.HTTPTransport()
+        self._engine = Engine(
+            retry=retry,
+            breaker=breaker,
+            bulkhead=bulkhead,
+            fallback=fallback,
+            plugins=plugins,
+            name=name,
+            clock=clock,
+        )
+
+    @property
+    def engine(self) -> Engine:
+        return self._engine
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        engine = self._engine
+        call = engine.begin(request)
+        while True:
+            try:
+                ticket = engine.admit(call)
+            except RejectedError as err:
+                return self._settle(call, engine.refused(call, err))
+            bulkhead = engine.bulkhead
+            if bulkhead is not None and not bulkhead.acquire():
+                engine.release(ticket)
+                return self._settle(call, engine.refused(call, engine.bulkhead_error(call)))
+            response: httpx.Response | None = None
+            error: BaseException | None = None
+            try:
+                started = engine.before_attempt(call)
+                try:
+                    response = self._inner.handle_request(request)
+                    if not call.stream:
+                        _buffer(response)
+                except httpx.TransportError as exc:
+                    error = engine.error_for(call, exc)
+            except BaseException:
+                engine.release(ticket)  # cancelled or interrupted: not an outcome
+                engine.finish(call)
+                raise
+            finally:
+                if bulkhead is not None:
+                    bulkhead.release()
+            # The slot is free again before any decision, fallback or sleep.
+            if error is not None:
+                delay = engine.after_error(call, ticket, error, started)
+                if delay is None:
+                    return self._settle(call, engine.fail(call, error))
+                call.last_error, call.last_response = error, None
+            else:
+                assert response is not None
+                delay = engine.after_response(call, ticket, response, started)
+                if delay is None:
+                    if call.stream:
+                        response.stream = _TranslatingStream(
+                            response.stream,  # type: ignore[arg-type]
+                            request,
+                        )
+                    return self._settle(call, engine.respond(call, response), response)
+                if call.stream:
+                    _discard(response)
+                    call.last_error, call.last_response = None, None
+                else:
+                    call.last_error, call.last_response = None, response
+            engine.clock.sleep(delay)
+
+    @staticmethod
+    def _settle(call: Call, result: Any, response: httpx.Response | None = None) -> httpx.Response:
+        if response is not None and result is response:
+            return response
+        if inspect.isawaitable(result):
+            close = getattr(result, "close", None)
+            if close is not None:
+                close()  # do not leak an un-awaited coroutine
+            raise TypeError("a sync client needs a sync fallback; use AsyncClient for async ones")
+        return Engine.check_fallback(call, result)
+
+    def close(self) -> None:
+        self._engine.close()
+        self._inner.close()
+
+
+class AsyncResilientTransport(httpx.AsyncBaseTransport):
+    """The asyncio twin of :class:`ResilientTransport` (same engine, same options).
+
+    The fallback may be a coroutine function. With a ``Retry(deadline=...)``
+    the deadline is enforced by cancellation, so it also bounds a slow body.
+    """
+
+    def __init__(
+        self,
+        transport: httpx.AsyncBaseTransport | None = None,
+        *,
+        retry: Retry | None = None,
+        breaker: CircuitBreaker | None = None,
+        bulkhead: Bulkhead | None = None,
+        fallback: Fallback | None = None,
+        plugins: Sequence[Plugin] = (),
+        name: str | None = None,
+        clock: Clock | None = None,
+    ) -> None:
+        self._inner = transport if transport is not None else httpx.AsyncHTTPTransport()
+        self._engine = Engine(
+            retry=retry,
+            breaker=breaker,
+            bulkhead=bulkhead,
+            fallback=fallback,
+            plugins=plugins,
+            name=name,
+            clock=clock,
+        )
+
+    @property
+    def engine(self) -> Engine:
+        return self._engine
+
+    async def _attempt(self, call: Call, request: httpx.Request) -> httpx.Response:
+        remaining = self._engine.remaining(call)
+        if remaining is None:
+            response = await self._inner.handle_async_request(request)
+            if not call.stream:
+                await _abuffer(response)
+            return response
+        try:
+            with anyio.fail_after(remaining):
+                response = await self._inner.handle_async_request(request)
+                if not call.stream:
+                    await _abuffer(response)
+                return response
+        except TimeoutError as exc:
+            raise httpx.TimeoutException(
+                "the deadline ran out during the attempt", request=request
+            ) from exc
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        engine = self._engine
+        call = engine.begin(request)
+        while True:
+            try:
+                ticket = engine.admit(call)
+            except RejectedError as err:
+                return await self._settle(call, engine.refused(call, err))
+            bulkhead = engine.bulkhead
+            if bulkhead is not None and not await bulkhead.acquire_async():
+                engine.release(ticket)
+                return await self._settle(call, engine.refused(call, engine.bulkhead_error(call)))
+            response: httpx.Response | None = None
+            error: BaseException | None = None
+            try:
+                started = engine.before_attempt(call)
+                try:
+                    response = await self._attempt(call, request)
+                except httpx.TransportError as exc:
+                    error = engine.error_for(call, exc)
+            except BaseException:
+                engine.release(ticket)  # cancelled: not an outcome
+                engine.finish(call)
+                raise
+            finally:
+                if bulkhead is not None:
+                    bulkhead.release()
+            if error is not None:
+                delay = engine.after_error(call, ticket, error, started)
+                if delay is None:
+                    return await self._settle(call, engine.fail(call, error))
+                call.last_error, call.last_response = error, None
+            else:
+                assert response is not None
+                delay = engine.after_response(call, ticket, response, started)
+                if delay is None:
+                    if call.stream:
+                        response.stream = _AsyncTranslatingStream(
+                            response.stream,  # type: ignore[arg-type]
+                            request,
+                        )
+                    return await self._settle(call, engine.respond(call, response), response)
+                if call.stream:
+                    await _adiscard(response)
+                    call.last_error, call.last_response = None, None
+                else:
+                    call.last_error, call.last_response = None, response
+            await engine.clock.asleep(delay)
+
+    @staticmethod
+    async def _settle(
+        call: Call, result: Any, response: httpx.Response | None = None
+    ) -> httpx.Response:
+        if response is not None and result is response:
+            return response
+        if inspect.isawaitable(result):
+            result = await result
+        return Engine.check_fallback(call, result)
+
+    async def aclose(self) -> None:
+        self._engine.close()
+        await self._inner.aclose()
