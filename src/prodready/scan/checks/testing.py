@@ -3,8 +3,10 @@ every scale from a function to a fleet under fault?"""
 
 from __future__ import annotations
 
-from prodready.scan.checks.base import Check, CheckSpec
-from prodready.scan.model import Level
+from prodready.scan.checks.base import Check, CheckSpec, Verdict, evidence, finding
+from prodready.scan.facts.tests import TestInventory, collect_tests
+from prodready.scan.facts.view import Facts
+from prodready.scan.model import Level, Severity
 
 UNIT = CheckSpec(
     id="test.unit",
@@ -28,6 +30,50 @@ UNIT = CheckSpec(
         "https://go.dev/doc/tutorial/add-a-test",
     ),
 )
+
+
+def judge_unit(facts: Facts) -> Verdict:
+    inventory: TestInventory = facts.derived("prodready.tests", collect_tests)
+    if inventory.code_lines == 0:
+        return Verdict.not_applicable("no production code to test")
+    target = facts.params.test_ratio_target
+    minimum = facts.params.test_ratio_min
+    ratio = inventory.ratio
+    unit = inventory.unit
+    tests = inventory.unit_tests
+    figures = (
+        f"{inventory.unit_lines:,} lines of unit tests ({len(unit)} files, {tests} tests) for "
+        f"{inventory.code_lines:,} lines of code: ratio {ratio:.2f}"
+    )
+    seen = [evidence(f.path, f"{f.tests} tests, {f.lines} lines") for f in unit[:10]]
+    if not unit or tests == 0:
+        where = facts.scope.path
+        return Verdict.failed(
+            f"no unit tests found for {inventory.code_lines:,} lines of code",
+            findings=[
+                finding(
+                    f"no unit tests in {where!r} ({inventory.code_files} source files, "
+                    f"{inventory.code_lines:,} lines)",
+                    severity=Severity.HIGH,
+                )
+            ],
+            evidence=seen,
+        )
+    score = round(10 * min(1.0, ratio / target), 1)
+    if ratio < minimum:
+        return Verdict.failed(
+            f"{figures}, below the minimum {minimum:.2f}",
+            score=score,
+            findings=[
+                finding(
+                    f"test-to-code ratio {ratio:.2f} is below the policy minimum {minimum:.2f} "
+                    f"(full marks at {target:.2f})"
+                )
+            ],
+            evidence=seen,
+        )
+    return Verdict.passed(f"{figures} (full marks at {target:.2f})", score=score, evidence=seen)
+
 
 IN_CI = CheckSpec(
     id="test.in-ci",
@@ -193,7 +239,7 @@ CHAOS = CheckSpec(
 )
 
 CHECKS: tuple[Check, ...] = (
-    Check(UNIT),
+    Check(UNIT, judge_unit),
     Check(IN_CI),
     Check(COVERAGE),
     Check(INTEGRATION),

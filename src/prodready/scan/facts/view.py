@@ -60,7 +60,7 @@ class Thresholds:
     """Code findings per 1,000 lines at which ``cq.findings`` scores 0."""
     test_ratio_target: float = 0.5
     """Test-to-code line ratio that earns ``test.unit`` full marks."""
-    test_ratio_min: float = 0.05
+    test_ratio_min: float = 0.1
     """Test-to-code line ratio below which ``test.unit`` fails."""
     secrets_zero_score: int = 5
     """Distinct secrets at which ``sec.no-hardcoded-secrets`` scores 0."""
