@@ -186,6 +186,12 @@ def _build_map(
     return result
 
 
+def split_documents(text: str) -> list[tuple[int, str]]:
+    """(0-based start line, text) of each document of a YAML stream, split at
+    ``---``/``...`` markers (document indexes match ``load_yaml_documents``)."""
+    return list(_chunks(text))
+
+
 def _chunks(text: str) -> Iterator[tuple[int, str]]:
     """(0-based start line, text) of each document, split at ``---``/``...``."""
     starts = [0]
