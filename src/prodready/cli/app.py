@@ -52,6 +52,9 @@ def _register_commands() -> None:
     from prodready.cli import scan_commands
 
     scan_commands.register(app)
+    from prodready.cli import server_commands
+
+    server_commands.register(app)
 
 
 _register_commands()
