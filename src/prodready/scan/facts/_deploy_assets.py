@@ -524,10 +524,10 @@ def _prodready_load(path: str, doc: dict[str, Any], out: Assets) -> bool:
     return True
 
 
-_LOCUST = re.compile(r"^\s*(?:from\s+locust(?:\.[\w.]+)?\s+import\b|import\s+locust\b)", re.M)
+_LOCUST = re.compile(r"^[ \t]*(?:from\s+locust(?:\.[\w.]+)?\s+import\b|import\s+locust\b)", re.M)
 _K6 = re.compile(r"""(?:from\s+|require\s*\(\s*)['"]k6(?:/[\w/-]+)?['"]""")
 _K6_THRESHOLDS = re.compile(r"\bthresholds\s*:")
-_GATLING = re.compile(r"^\s*import\s+(?:static\s+)?io\.gatling\.", re.M)
+_GATLING = re.compile(r"^[ \t]*import\s+(?:static\s+)?io\.gatling\.", re.M)
 _VEGETA_TARGET = re.compile(r"^(?:GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)\s+https?://\S+", re.M)
 _LOAD_COMMANDS = (
     ("vegeta", re.compile(r"\bvegeta\s+attack\b")),
@@ -540,7 +540,10 @@ _LOAD_COMMANDS = (
 
 def _first_line(pattern: re.Pattern[str], text: str) -> int | None:
     match = pattern.search(text)
-    return text.count("\n", 0, match.start()) + 1 if match else None
+    if match is None:
+        return None
+    lead = len(match.group(0)) - len(match.group(0).lstrip())
+    return text.count("\n", 0, match.start() + lead) + 1
 
 
 def load_scripts(path: str, text: str, out: Assets) -> None:
@@ -633,10 +636,10 @@ def _spring_contract_yaml(path: str, doc: dict[str, Any], out: Assets) -> bool:
 
 # --------------------------------------------------------------------------- BDD
 
-_GHERKIN_SCENARIO = re.compile(r"^\s*(Scenario(?: Outline| Template)?|Example)\s*:", re.M)
-_GHERKIN_FEATURE = re.compile(r"^\s*(?:Feature|Business Need|Ability)\s*:\s*(.*)$", re.M)
-_GHERKIN_STEP = re.compile(r"^\s*(?:Given|When|Then|And|But|\*)\s+\S", re.M)
-_GHERKIN_LANGUAGE = re.compile(r"^\s*#\s*language\s*:\s*([\w-]+)", re.M)
+_GHERKIN_SCENARIO = re.compile(r"^[ \t]*(Scenario(?: Outline| Template)?|Example)\s*:", re.M)
+_GHERKIN_FEATURE = re.compile(r"^[ \t]*(?:Feature|Business Need|Ability)\s*:\s*(.*)$", re.M)
+_GHERKIN_STEP = re.compile(r"^[ \t]*(?:Given|When|Then|And|But|\*)\s+\S", re.M)
+_GHERKIN_LANGUAGE = re.compile(r"^[ \t]*#\s*language\s*:\s*([\w-]+)", re.M)
 
 
 def gherkin(path: str, text: str, out: Assets) -> None:
@@ -653,12 +656,15 @@ def gherkin(path: str, text: str, out: Assets) -> None:
 
 
 _STEP_FRAMEWORKS = (
-    ("behave", re.compile(r"^\s*from\s+behave\s+import\b|^\s*import\s+behave\b", re.M)),
-    ("pytest-bdd", re.compile(r"^\s*from\s+pytest_bdd\s+import\b|^\s*import\s+pytest_bdd\b", re.M)),
+    ("behave", re.compile(r"^[ \t]*from\s+behave\s+import\b|^[ \t]*import\s+behave\b", re.M)),
+    (
+        "pytest-bdd",
+        re.compile(r"^[ \t]*from\s+pytest_bdd\s+import\b|^[ \t]*import\s+pytest_bdd\b", re.M),
+    ),
     ("godog", re.compile(r"github\.com/cucumber/godog")),
     ("cucumber-js", re.compile(r"""['"]@cucumber/cucumber['"]|['"]cucumber['"]""")),
-    ("cucumber-jvm", re.compile(r"^\s*import\s+io\.cucumber\.", re.M)),
-    ("cucumber-ruby", re.compile(r"^\s*(?:Given|When|Then)\s*\(?\s*/", re.M)),
+    ("cucumber-jvm", re.compile(r"^[ \t]*import\s+io\.cucumber\.", re.M)),
+    ("cucumber-ruby", re.compile(r"^[ \t]*(?:Given|When|Then)\s*\(?\s*/", re.M)),
 )
 _STEP_CALLS = re.compile(
     r"(?:@(?:given|when|then|step|Given|When|Then)\s*\(|\b(?:Given|When|Then)\s*\(|"
@@ -691,7 +697,7 @@ def step_definitions(path: str, text: str, out: Assets) -> None:
 
 _TOXIPROXY_USE = re.compile(
     r"github\.com/Shopify/toxiproxy|\btoxiproxy[-_]?(?:client|python|go)?\b.*import|"
-    r"^\s*(?:from\s+toxiproxy|import\s+toxiproxy)\b|ToxiproxyContainer|eu\.rekawek\.toxiproxy|"
+    r"^[ \t]*(?:from\s+toxiproxy|import\s+toxiproxy)\b|ToxiproxyContainer|eu\.rekawek\.toxiproxy|"
     r"toxiproxy-node-client",
     re.M | re.IGNORECASE,
 )
@@ -707,7 +713,7 @@ def toxiproxy_usage(path: str, text: str, out: Assets) -> None:
 
 # --------------------------------------------------------------------------- terraform
 
-_TF_RESOURCE = re.compile(r'^\s*resource\s+"([a-z0-9_]+)"\s+"([^"]+)"', re.M)
+_TF_RESOURCE = re.compile(r'^[ \t]*resource\s+"([a-z0-9_]+)"\s+"([^"]+)"', re.M)
 _TF_KINDS: dict[str, tuple[str, str]] = {
     "datadog_monitor": ("alert", "datadog"),
     "datadog_dashboard": ("dashboard", "datadog"),
@@ -788,7 +794,7 @@ _GRAFONNET = re.compile(
     r"""|\bdashboard\.new\s*\(|\bg\.dashboard\.new\s*\(""",
 )
 _GRAFANALIB = re.compile(
-    r"^\s*(?:from\s+grafanalib(?:\.\w+)*\s+import|import\s+grafanalib)\b", re.M
+    r"^[ \t]*(?:from\s+grafanalib(?:\.\w+)*\s+import|import\s+grafanalib)\b", re.M
 )
 
 
