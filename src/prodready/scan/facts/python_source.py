@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import ast
 import dataclasses
-import re
 import warnings
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -191,7 +190,13 @@ _DB_TIMEOUT_KEYWORDS = {"psycopg": "connect_timeout", "psycopg2": "connect_timeo
 _REDIS_TIMEOUT_KEYWORDS = ("socket_timeout",)
 
 _TIMEOUT_VALUE_CONSTRUCTORS = frozenset(
-    {"httpx.Timeout", "aiohttp.ClientTimeout", "urllib3.Timeout", "urllib3.util.Timeout"}
+    {
+        "httpx.Timeout",
+        "aiohttp.ClientTimeout",
+        "urllib3.Timeout",
+        "urllib3.util.Timeout",
+        "prodready.http.Timeout",
+    }
 )
 _PARTIAL = frozenset({"functools.partial", "functools.partialmethod"})
 _HTTP_ADAPTER = frozenset({"requests.adapters.HTTPAdapter", "requests.HTTPAdapter"})
@@ -306,6 +311,7 @@ _OPENAPI_APPS = {
 }
 
 _ONCE_PER_FILE = frozenset({Capability.HTTP_CLIENT, Capability.WEB_FRAMEWORK, Capability.GRPC})
+
 
 class _Unknown:
     """A value the analysis cannot see through (a call result, a parameter)."""

@@ -1,0 +1,412 @@
+"""Repository-level source facts: every source file analysed once, combined.
+
+``source_facts(files)`` is what checks ask for (through
+``facts.derived("source", source_facts)``): it classifies every source file
+(``code_model.role_of``), analyses production code with the per-language
+analyser (``analyze_file``), adds the few facts that live in configuration
+rather than code (gRPC service-config retry policies, Spring's
+``server.shutdown=graceful``, actuator health settings, gunicorn's
+``graceful_timeout``) and applies repository-wide effects
+(``axios.defaults.timeout`` set in one module bounds axios calls in all).
+
+Test, vendored, generated and example code is classified and counted but
+not analysed: a retry in a test proves nothing about the service, a missing
+timeout in ``vendor/`` is not the team's to fix.
+
+The per-file step is pure and keyed by ``(path, text)`` only, so an engine
+can cache it by content hash and run it in parallel: pass your own
+``analyze`` callable, or call ``analyze_file`` yourself and ``combine`` the
+results.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
+from pathlib import PurePosixPath
+
+import yaml
+
+from prodready.scan.facts.code_model import (
+    CodeFileFacts,
+    Evidence,
+    FileRole,
+    JsFileFacts,
+    LibraryUse,
+    OpenApiApp,
+    OutboundCall,
+    Route,
+    role_of,
+)
+from prodready.scan.facts.go_source import analyze_go
+from prodready.scan.facts.java_source import analyze_java
+from prodready.scan.facts.js_source import analyze_js
+from prodready.scan.facts.libraries import Capability
+from prodready.scan.facts.python_source import analyze_python
+from prodready.scan.facts.source import ParseProblem, RepoFiles
+
+__all__ = [
+    "Analyzer",
+    "ConfigFacts",
+    "SourceFacts",
+    "SourceFile",
+    "analyze_file",
+    "combine",
+    "source_facts",
+    "source_language",
+]
+
+Analyzer = Callable[[str, str], CodeFileFacts | None]
+"""``(path, text) -> facts`` for one file; ``analyze_file`` is the default."""
+
+_EXTENSIONS = {
+    ".py": "python",
+    ".go": "go",
+    ".js": "javascript",
+    ".mjs": "javascript",
+    ".cjs": "javascript",
+    ".jsx": "javascript",
+    ".ts": "typescript",
+    ".mts": "typescript",
+    ".cts": "typescript",
+    ".tsx": "typescript",
+    ".java": "java",
+}
+_MINIFIED_LINE = 3000
+"""A JS line longer than this marks a bundle or minified file (not source)."""
+
+
+def source_language(path: str) -> str | None:
+    """The analysable language of ``path`` by its name, or None. Type stubs
+    (``.pyi``, ``.d.ts``) and minified bundles (``.min.js``) are not code."""
+    name = PurePosixPath(path).name.lower()
+    if name.endswith((".d.ts", ".min.js", ".min.mjs", ".bundle.js")):
+        return None
+    return _EXTENSIONS.get(PurePosixPath(name).suffix)
+
+
+def analyze_file(path: str, text: str) -> CodeFileFacts | None:
+    """Facts of one source file, or None when its language is not analysed."""
+    language = source_language(path)
+    if language == "python":
+        return analyze_python(path, text)
+    if language == "go":
+        return analyze_go(path, text)
+    if language in ("javascript", "typescript"):
+        return analyze_js(path, text)
+    if language == "java":
+        return analyze_java(path, text)
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class SourceFile:
+    """A source file of the repository and how it was classified."""
+
+    path: str
+    language: str
+    role: FileRole
+    lines: int
+    analysed: bool
+
+
+@dataclass(frozen=True, slots=True)
+class SourceFacts:
+    """Everything the source collectors found in a repository (or one
+    service's view of it). All located facts come from production code only.
+    """
+
+    files: tuple[SourceFile, ...]
+    outbound_calls: tuple[OutboundCall, ...]
+    library_uses: tuple[LibraryUse, ...]
+    routes: tuple[Route, ...]
+    health_checks: tuple[Evidence, ...]
+    """gRPC health services, health libraries and health configuration
+    (``grpc-health``, ``health-library``, ``health-config``)."""
+    server_entrypoints: tuple[Evidence, ...]
+    shutdown_hooks: tuple[Evidence, ...]
+    openapi_apps: tuple[OpenApiApp, ...]
+    context_deadlines: tuple[Evidence, ...]
+    problems: tuple[ParseProblem, ...]
+
+    # ------------------------------------------------------------- views
+    @property
+    def production_files(self) -> tuple[SourceFile, ...]:
+        return tuple(f for f in self.files if f.role is FileRole.PRODUCTION)
+
+    @property
+    def excluded_counts(self) -> dict[str, int]:
+        """Role -> number of source files left out of ``res.*``/``obs.*`` facts."""
+        counts = Counter(f.role.value for f in self.files if f.role is not FileRole.PRODUCTION)
+        return dict(sorted(counts.items()))
+
+    @property
+    def missing_timeouts(self) -> tuple[OutboundCall, ...]:
+        """Outbound calls that can wait forever (``has_timeout is False``)."""
+        return tuple(c for c in self.outbound_calls if c.has_timeout is False)
+
+    @property
+    def has_outbound_calls(self) -> bool:
+        """Whether ``res.timeouts`` applies (a repo that calls nothing needs none)."""
+        return bool(self.outbound_calls)
+
+    def uses(self, capability: Capability | str) -> tuple[LibraryUse, ...]:
+        """Library uses proving ``capability`` (e.g. ``Capability.RETRY``)."""
+        wanted = str(capability)
+        return tuple(u for u in self.library_uses if u.capability == wanted)
+
+    @property
+    def health_routes(self) -> tuple[Route, ...]:
+        """HTTP routes that look like health endpoints (strong first)."""
+        routes = [r for r in self.routes if r.health is not None]
+        return tuple(sorted(routes, key=lambda r: (r.health != "strong", r.path, r.line)))
+
+    @property
+    def is_service(self) -> bool:
+        """The code starts a server or builds a web/gRPC app object; a library
+        does neither (``res.health-endpoint`` is then not applicable)."""
+        return bool(self.server_entrypoints)
+
+
+def source_facts(
+    files: RepoFiles,
+    analyze: Analyzer = analyze_file,
+    roles: frozenset[FileRole] = frozenset({FileRole.PRODUCTION}),
+) -> SourceFacts:
+    """Classify every source file, analyse those whose role is in ``roles``
+    (production code by default) with ``analyze``, and combine."""
+    analysed: list[tuple[CodeFileFacts, FileRole]] = []
+    others: list[SourceFile] = []
+    config: list[ConfigFacts] = []
+    for path in files.paths():
+        language = source_language(path)
+        if language is None:
+            if _is_config_candidate(path):
+                text = files.read_text(path)
+                if text is not None:
+                    config.append(_config_facts(path, text))
+            continue
+        text = files.read_text(path)
+        if text is None:
+            continue
+        role = _role(path, text, language)
+        if language == "python" and PurePosixPath(path).name.startswith("gunicorn"):
+            config.append(_gunicorn_facts(path, text))
+        if role not in roles:
+            others.append(SourceFile(path, language, role, text.count("\n") + 1, False))
+            continue
+        facts = analyze(path, text)
+        if facts is None:
+            continue
+        analysed.append((facts, role))
+    return combine(analysed, others, config)
+
+
+@dataclass(frozen=True, slots=True)
+class ConfigFacts:
+    """Facts read from configuration files rather than code."""
+
+    uses: tuple[LibraryUse, ...] = ()
+    shutdown: tuple[Evidence, ...] = ()
+    health: tuple[Evidence, ...] = ()
+    problems: tuple[ParseProblem, ...] = ()
+
+
+def combine(
+    analysed: Iterable[tuple[CodeFileFacts, FileRole]],
+    others: Iterable[SourceFile] = (),
+    config: Iterable[ConfigFacts] = (),
+) -> SourceFacts:
+    """Merge per-file facts into ``SourceFacts``. Only files whose role is
+    ``PRODUCTION`` contribute located facts; the rest are listed in ``files``."""
+    items = list(analysed)
+    files = [SourceFile(f.path, f.language, role, f.lines, True) for f, role in items] + list(
+        others
+    )
+    production = [f for f, role in items if role is FileRole.PRODUCTION]
+    axios_default = any(
+        isinstance(f, JsFileFacts) and f.sets_axios_default_timeout for f in production
+    )
+    outbound: list[OutboundCall] = []
+    uses: list[LibraryUse] = []
+    routes: list[Route] = []
+    health: list[Evidence] = []
+    entry: list[Evidence] = []
+    shutdown: list[Evidence] = []
+    openapi: list[OpenApiApp] = []
+    deadlines: list[Evidence] = []
+    problems: list[ParseProblem] = []
+    for facts in production:
+        calls = facts.outbound_calls
+        if axios_default:
+            calls = tuple(_axios_default(c) for c in calls)
+        outbound.extend(calls)
+        uses.extend(facts.library_uses)
+        routes.extend(facts.routes)
+        health.extend(facts.health_checks)
+        entry.extend(facts.server_entrypoints)
+        shutdown.extend(facts.shutdown_hooks)
+        openapi.extend(facts.openapi_apps)
+        deadlines.extend(getattr(facts, "context_deadlines", ()))
+    for facts, _role in items:
+        problems.extend(facts.problems)
+    for extra in config:
+        uses.extend(extra.uses)
+        shutdown.extend(extra.shutdown)
+        health.extend(extra.health)
+        problems.extend(extra.problems)
+    return SourceFacts(
+        files=tuple(sorted(files, key=lambda f: f.path)),
+        outbound_calls=tuple(outbound),
+        library_uses=tuple(uses),
+        routes=tuple(routes),
+        health_checks=tuple(health),
+        server_entrypoints=tuple(entry),
+        shutdown_hooks=tuple(shutdown),
+        openapi_apps=tuple(openapi),
+        context_deadlines=tuple(deadlines),
+        problems=tuple(problems),
+    )
+
+
+def _role(path: str, text: str, language: str) -> FileRole:
+    role = role_of(path, text)
+    if role is FileRole.PRODUCTION and language in ("javascript", "typescript"):
+        newline = text.find("\n", 0, _MINIFIED_LINE + 1)
+        if len(text) > _MINIFIED_LINE and (newline == -1 or _long_line(text)):
+            return FileRole.GENERATED
+    return role
+
+
+def _long_line(text: str) -> bool:
+    return any(len(line) > _MINIFIED_LINE for line in text[:200_000].splitlines()[:50])
+
+
+def _axios_default(call: OutboundCall) -> OutboundCall:
+    if (
+        call.library == "axios"
+        and call.has_timeout is False
+        and call.via_client_defined_at is None
+        and call.api.startswith("axios")
+        and not call.api.startswith("axios instance")
+    ):
+        return replace(
+            call,
+            has_timeout=True,
+            timeout_source="default",
+            note="axios.defaults.timeout is set in this repository",
+        )
+    return call
+
+
+# --------------------------------------------------------------------------- config files
+
+_PROPERTY = re.compile(r"([^=:\s]+)\s*[=:]\s*(.*)$")
+_SPRING_CONFIG = re.compile(r"^(bootstrap|application)(-[\w.-]+)?\.(properties|ya?ml)$")
+
+
+def _is_config_candidate(path: str) -> bool:
+    name = PurePosixPath(path).name.lower()
+    if _SPRING_CONFIG.match(name):
+        return True
+    return name.endswith(".json") and ("service" in name or "grpc" in name or "config" in name)
+
+
+def _config_facts(path: str, text: str) -> ConfigFacts:
+    name = PurePosixPath(path).name.lower()
+    if name.endswith(".json"):
+        return _service_config(path, text)
+    return _spring_config(path, text)
+
+
+def _service_config(path: str, text: str) -> ConfigFacts:
+    """A gRPC service config with a ``retryPolicy`` (``methodConfig`` entries)."""
+    if '"retryPolicy"' not in text or "methodConfig" not in text:
+        return ConfigFacts()
+    line = text[: text.index('"retryPolicy"')].count("\n") + 1
+    use = LibraryUse(
+        path=path,
+        line=line,
+        language="json",
+        capability=Capability.RETRY.value,
+        library="grpc service config",
+        symbol="retryPolicy",
+        kind="config",
+        snippet=_line(text, line),
+    )
+    return ConfigFacts(uses=(use,))
+
+
+def _spring_config(path: str, text: str) -> ConfigFacts:
+    """``server.shutdown=graceful`` and actuator health settings."""
+    flat: dict[str, tuple[str, int]] = {}
+    problems: list[ParseProblem] = []
+    if path.lower().endswith(".properties"):
+        for number, raw in enumerate(text.splitlines(), start=1):
+            line = raw.strip()
+            if not line or line.startswith(("#", "!")):
+                continue
+            match = _PROPERTY.match(line)
+            if match is not None:
+                flat[match.group(1)] = (match.group(2).strip(), number)
+    else:
+        try:
+            for document in yaml.safe_load_all(text):
+                _flatten(document, "", flat, text)
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            line_no = mark.line + 1 if mark is not None else None
+            problems.append(ParseProblem(path, f"invalid YAML: {type(exc).__name__}", line_no))
+    shutdown: list[Evidence] = []
+    health: list[Evidence] = []
+    for key, (value, number) in flat.items():
+        lowered = key.lower()
+        if lowered == "server.shutdown" and value.lower() == "graceful":
+            shutdown.append(
+                Evidence(
+                    path,
+                    number,
+                    "config",
+                    "graceful-config",
+                    "server.shutdown=graceful",
+                    _line(text, number),
+                )
+            )
+        elif lowered.startswith(("management.endpoint.health", "management.health.")) or (
+            lowered == "management.endpoints.web.exposure.include" and "health" in value.lower()
+        ):
+            health.append(
+                Evidence(path, number, "config", "health-config", key, _line(text, number))
+            )
+    return ConfigFacts(shutdown=tuple(shutdown), health=tuple(health[:1]), problems=tuple(problems))
+
+
+def _flatten(node: object, prefix: str, out: dict[str, tuple[str, int]], text: str) -> None:
+    if isinstance(node, dict):
+        for key, value in node.items():
+            _flatten(value, f"{prefix}.{key}" if prefix else str(key), out, text)
+    elif node is not None and not isinstance(node, list):
+        leaf = prefix.rsplit(".", 1)[-1]
+        match = re.search(rf"(?m)^\s*{re.escape(leaf)}\s*:", text)
+        line = text[: match.start()].count("\n") + 1 if match else 1
+        out[prefix] = (str(node), line)
+    elif isinstance(node, list):
+        out[prefix] = (",".join(str(v) for v in node), 1)
+
+
+def _gunicorn_facts(path: str, text: str) -> ConfigFacts:
+    match = re.search(r"(?m)^graceful_timeout\s*=", text)
+    if match is None:
+        return ConfigFacts()
+    line = text[: match.start()].count("\n") + 1
+    evidence = Evidence(
+        path, line, "python", "graceful-config", "gunicorn graceful_timeout", _line(text, line)
+    )
+    return ConfigFacts(shutdown=(evidence,))
+
+
+def _line(text: str, number: int) -> str:
+    lines = text.splitlines()
+    return lines[number - 1].strip()[:160] if 0 < number <= len(lines) else ""
