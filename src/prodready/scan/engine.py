@@ -280,9 +280,10 @@ def judge(
     verdict: Verdict | None = None
     try:
         assert check.judge is not None
-        verdict = check.judge(view)
-        if not isinstance(verdict, Verdict):
-            raise TypeError(f"judge returned {type(verdict).__name__}, not a Verdict")
+        produced: object = check.judge(view)
+        if not isinstance(produced, Verdict):
+            raise TypeError(f"judge returned {type(produced).__name__}, not a Verdict")
+        verdict = produced
     except Exception as exc:  # a broken check never aborts the scan
         error = f"{type(exc).__name__}: {exc}".strip()[:2000]
     outcome = verdict.outcome if verdict is not None else Outcome.ERROR

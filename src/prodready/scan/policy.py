@@ -262,7 +262,7 @@ def load_policy_file(path: Path, display: str, *, known_checks: Collection[str] 
         config = _PolicyConfig.model_validate(table)
     except ValidationError as exc:
         raise _policy_error(display, prefix, exc) from None
-    policy = _to_policy(config, display)
+    policy = _to_policy(config, display, prefix)
     if known_checks:
         _check_ids(policy, display, prefix, known_checks)
     return policy
@@ -323,6 +323,8 @@ def _policy_error(display: str, prefix: str, exc: ValidationError) -> PolicyErro
 def _key(loc: Iterable[int | str]) -> str:
     key = ""
     for part in loc:
+        if part == "[key]":  # pydantic marks a bad dict key this way; the key path says it
+            continue
         if isinstance(part, int):
             key += f"[{part}]"
         else:
@@ -343,12 +345,14 @@ def _expected(error: Any) -> str:
     return f"{error['msg'].rstrip('.')}, got {shown}"
 
 
-def _to_policy(config: _PolicyConfig, source: str) -> Policy:
+def _to_policy(config: _PolicyConfig, source: str, prefix: str = "") -> Policy:
     overrides = {k: v for k, v in config.thresholds.model_dump().items() if v is not None}
     thresholds = replace(Thresholds(), **overrides)
     if thresholds.test_ratio_min > thresholds.test_ratio_target:
         raise PolicyError(
-            source, "thresholds.test_ratio_min", "a value not above thresholds.test_ratio_target"
+            source,
+            f"{prefix}thresholds.test_ratio_min",
+            "a value not above thresholds.test_ratio_target",
         )
     return Policy(
         source=source,

@@ -41,6 +41,7 @@ CONTAINER_FILES = ("Dockerfile", "Containerfile")
 _GO_MODULE = re.compile(r"^\s*module\s+\"?([^\s\"]+)", re.MULTILINE)
 _POM_PARENT = re.compile(r"<parent>.*?</parent>", re.DOTALL)
 _POM_ARTIFACT = re.compile(r"<artifactId>\s*([^<\s]+)\s*</artifactId>")
+_SETUP_CFG_NAME = re.compile(r"^\[metadata\][^\[]*?^name\s*=\s*(\S+)", re.MULTILINE | re.DOTALL)
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9._/@-]+")
 
 
@@ -131,6 +132,10 @@ def _manifest_name(index: FileIndex, markers: tuple[str, ...]) -> str | None:
             match = _GO_MODULE.search(index.read_text(path) or "")
             if match:
                 return _clean(match.group(1).rstrip("/").rsplit("/", 1)[-1])
+        elif name == "setup.cfg":
+            match = _SETUP_CFG_NAME.search(index.read_text(path) or "")
+            if match:
+                return _clean(match.group(1))
         elif name == "pom.xml":
             text = _POM_PARENT.sub("", index.read_text(path) or "")
             match = _POM_ARTIFACT.search(text)
