@@ -173,7 +173,7 @@ def test_bad_roots_and_bad_policies_are_usage_errors(tmp_path: Path) -> None:
     with pytest.raises(UsageError, match="not a directory"):
         run_scan(tmp_path / "file.txt")
     (tmp_path / "prodready.toml").write_text("tier = 'x'\n")
-    with pytest.raises(PolicyError, match="prodready.toml: tier: "):
+    with pytest.raises(PolicyError, match=r"prodready\.toml: tier: "):
         run_scan(tmp_path)
 
 

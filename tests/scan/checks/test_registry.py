@@ -165,7 +165,7 @@ def test_verdicts_validate_outcome_and_score() -> None:
         Verdict(Outcome.NOT_APPLICABLE, 3, "x")
     with pytest.raises(ValueError, match="engine decides"):
         Verdict(Outcome.ERROR, None, "x")
-    with pytest.raises(ValueError, match="0..10"):
+    with pytest.raises(ValueError, match=r"0\.\.10"):
         Verdict.failed("x", score=11)
 
 
