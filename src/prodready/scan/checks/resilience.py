@@ -3,8 +3,15 @@ dependencies failing, and tell the platform when it is unwell?"""
 
 from __future__ import annotations
 
-from prodready.scan.checks.base import Check, CheckSpec, Example
-from prodready.scan.model import Level
+from prodready.scan.checks.base import Check, CheckSpec, Example, Verdict, evidence, finding
+from prodready.scan.facts.code_facts import SourceFacts, source_facts
+from prodready.scan.facts.view import Facts
+from prodready.scan.model import Level, Severity
+
+
+def source(facts: Facts) -> SourceFacts:
+    """The source collectors' facts for this service (computed once per scan)."""
+    return facts.derived("source", source_facts)
 
 HEALTH_ENDPOINT = CheckSpec(
     id="res.health-endpoint",
@@ -43,6 +50,53 @@ HEALTH_ENDPOINT = CheckSpec(
         ),
     ),
 )
+
+
+
+def judge_health_endpoint(facts: Facts) -> Verdict:
+    code = source(facts)
+    if not code.is_service:
+        return Verdict.not_applicable(
+            "no server or web application in the code (a library has no health endpoint)"
+        )
+    strong = [r for r in code.health_routes if r.health == "strong"]
+    seen = [
+        evidence(r.path, f"{r.method or 'ANY'} {r.route} ({r.framework})", r.line) for r in strong
+    ] + [evidence(e.path, f"{e.kind}: {e.detail}", e.line) for e in code.health_checks]
+    if seen:
+        what = ", ".join(sorted({r.route for r in strong} | {e.kind for e in code.health_checks}))
+        return Verdict.passed(f"health endpoint served: {what}", evidence=seen)
+    entry = code.server_entrypoints[0]
+    weak = [r for r in code.health_routes if r.health == "weak"]
+    if weak:
+        return Verdict.failed(
+            f"only a non-standard status route ({weak[0].route}); no /healthz, /livez or /readyz",
+            score=5.0,
+            findings=[
+                finding(
+                    f"{weak[0].route} is not a conventional health path; serve /healthz "
+                    "(liveness) and /readyz (readiness)",
+                    weak[0].path,
+                    weak[0].line,
+                    severity=Severity.LOW,
+                )
+            ],
+            evidence=[evidence(r.path, f"{r.route} ({r.framework})", r.line) for r in weak],
+        )
+    return Verdict.failed(
+        "the service starts a server but exposes no health endpoint",
+        findings=[
+            finding(
+                f"server started here ({entry.detail or entry.kind}) without a /health, "
+                "/healthz, /livez or /readyz route or a gRPC health service",
+                entry.path,
+                entry.line,
+                severity=Severity.HIGH,
+                snippet=entry.snippet or None,
+            )
+        ],
+    )
+
 
 TIMEOUTS = CheckSpec(
     id="res.timeouts",
@@ -169,7 +223,7 @@ RATE_LIMITING = CheckSpec(
 )
 
 CHECKS: tuple[Check, ...] = (
-    Check(HEALTH_ENDPOINT),
+    Check(HEALTH_ENDPOINT, judge_health_endpoint),
     Check(TIMEOUTS),
     Check(GRACEFUL_SHUTDOWN),
     Check(RETRIES),
