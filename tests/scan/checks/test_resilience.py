@@ -19,8 +19,10 @@ def judge(
 @pytest.mark.parametrize(
     "source",
     [
-        'from fastapi import FastAPI\napp = FastAPI()\n\n@app.get("/healthz")\ndef h():\n    return {}\n',
-        'from flask import Flask\napp = Flask(__name__)\n\n@app.route("/health")\ndef h():\n    return "ok"\n',
+        'from fastapi import FastAPI\napp = FastAPI()\n\n@app.get("/healthz")\n'
+        "def h():\n    return {}\n",
+        'from flask import Flask\napp = Flask(__name__)\n\n@app.route("/health")\n'
+        'def h():\n    return "ok"\n',
         "from aiohttp import web\n\nasync def h(r):\n    return web.Response()\n\n"
         'app = web.Application()\napp.router.add_get("/readyz", h)\n',
     ],
@@ -34,7 +36,8 @@ def test_django_urlconf() -> None:
         {
             "shop/urls.py": "from django.urls import path\nfrom shop import views\n\n"
             'urlpatterns = [path("livez", views.live), path("orders/", views.orders)]\n',
-            "manage.py": "import sys\nfrom django.core.management import execute_from_command_line\n"
+            "manage.py": "import sys\n"
+            "from django.core.management import execute_from_command_line\n"
             "execute_from_command_line(sys.argv)\n",
         }
     )
@@ -78,7 +81,10 @@ def test_a_server_without_health_fails_at_its_entry_point() -> None:
 
 
 def test_only_a_ping_route_is_half_way() -> None:
-    source = 'from flask import Flask\napp = Flask(__name__)\n\n@app.route("/ping")\ndef p():\n    return "pong"\n'
+    source = (
+        'from flask import Flask\napp = Flask(__name__)\n\n@app.route("/ping")\n'
+        'def p():\n    return "pong"\n'
+    )
     outcome, score, where = judge({"app.py": source})
     assert (outcome, score) == (Outcome.FAIL, 5.0)
     assert where == [("app.py", 4)]
@@ -87,7 +93,7 @@ def test_only_a_ping_route_is_half_way() -> None:
 def test_libraries_and_health_routes_in_tests_only() -> None:
     assert judge({"lib/util.py": "def add(a, b):\n    return a + b\n"})[0] is Outcome.NOT_APPLICABLE
     test_only = {
-        "tests/test_app.py": 'from fastapi import FastAPI\napp = FastAPI()\n\n@app.get("/healthz")\n'
-        "def h():\n    return {}\n"
+        "tests/test_app.py": "from fastapi import FastAPI\napp = FastAPI()\n\n"
+        '@app.get("/healthz")\ndef h():\n    return {}\n'
     }
     assert judge(test_only)[0] is Outcome.NOT_APPLICABLE
