@@ -668,3 +668,54 @@ def test_docs_facts_combines_and_scopes_to_root() -> None:
     assert [s.path for s in orders.valid_openapi_specs] == ["services/orders/api/openapi.yaml"]
     assert [p.path for p in orders.proto_files] == ["services/orders/proto/orders.proto"]
     assert pickle.loads(pickle.dumps(orders)) == orders
+
+
+def test_openapi_validation_never_opens_a_socket(monkeypatch: pytest.MonkeyPatch) -> None:
+    import socket
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a scan must not touch the network")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    text = """\
+openapi: 3.1.0
+jsonSchemaDialect: https://spec.openapis.org/oas/3.1/dialect/base
+info: {title: x, version: '1'}
+paths:
+  /a:
+    get:
+      responses:
+        '200':
+          description: ok
+          content:
+            application/json:
+              schema:
+                $schema: https://json-schema.org/draft/2020-12/schema
+                properties:
+                  b: {$ref: '#/components/schemas/B'}
+                  c: {$ref: 'https://schemas.example.invalid/c.json'}
+components:
+  schemas:
+    B: {$id: 'https://schemas.example.invalid/b', type: string}
+"""
+    spec, _ = parse_openapi("openapi.yaml", text)
+    assert spec is not None
+    assert spec.valid
+    without_external = text.replace(
+        "                  c: {$ref: 'https://schemas.example.invalid/c.json'}\n", ""
+    ).replace("$id: 'https://schemas.example.invalid/b', ", "")
+    full, _ = parse_openapi("openapi.yaml", without_external)
+    assert full is not None
+    assert full.full_validation
+    assert full.valid
+
+
+def test_openapi_error_paths_use_the_document_keys() -> None:
+    text = "openapi: 3.0.3\ninfo: {title: t, version: v}\npaths:\n  /a:\n    get:\n"
+    text += "      responses:\n        200:\n          content: {}\n"
+    spec, _ = parse_openapi("openapi.yaml", text)
+    assert spec is not None
+    (error,) = spec.errors
+    assert error.json_path == "$.paths./a.get.responses.200"
+    assert error.line == 7

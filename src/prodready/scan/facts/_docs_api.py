@@ -154,22 +154,25 @@ def _walk_refs(value: Any) -> Iterator[tuple[str, str]]:
             stack.extend(node)
 
 
-def _line_for(tree: Any, path: Iterator[Any] | list[Any]) -> int | None:
-    """The line of the deepest node along a JSON path that we know."""
+def _locate(tree: Any, parts: list[Any]) -> tuple[str, int | None]:
+    """JSON path text and the line of the deepest node along ``parts`` that
+    exists (validators report numeric-looking keys such as ``200`` as ints)."""
     line = line_of(tree)
     node = tree
-    for key in path:
-        if isinstance(node, dict):
-            if str(key) not in node:
-                break
+    text = "$"
+    for key in parts:
+        if isinstance(node, dict) and str(key) in node:
             line = line_of(node, str(key), line)
             node = node[str(key)]
+            text += f".{key}"
         elif isinstance(node, list) and isinstance(key, int) and 0 <= key < len(node):
             line = line_of(node, key, line)
             node = node[key]
+            text += f"[{key}]"
         else:
-            break
-    return line
+            text += f"[{key}]" if isinstance(key, int) else f".{key}"
+            node = None
+    return text, line
 
 
 def _json_path(parts: Any) -> str:
@@ -232,7 +235,7 @@ def _spec_error(tree: Any, message: str, parts: list[Any]) -> SpecError:
         return SpecError(text, "$", line_of(tree))
     if len(first) > 240:
         first = first[:237] + "..."
-    return SpecError(first, _json_path(parts), _line_for(tree, parts))
+    return SpecError(first, *_locate(tree, parts))
 
 
 _HTTP_METHODS = frozenset({"get", "put", "post", "delete", "options", "head", "patch", "trace"})
