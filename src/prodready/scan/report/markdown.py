@@ -127,9 +127,10 @@ def _service(service: ServiceResult, *, heading: bool) -> list[str]:
 
 
 def _check(check: CheckResult) -> list[str]:
+    score = f" ({score_text(check.score)}/10)" if check.score is not None else ""
     lines = [
-        f"- {_ICON[check.outcome]} {code(check.id)} **{trusted(check.title)}** "
-        f"({score_text(check.score)}/10): {escape(check.summary)}"
+        f"- {_ICON[check.outcome]} {code(check.id)} **{trusted(check.title)}**{score}: "
+        f"{escape(check.summary)}"
     ]
     for item in check.findings[:TOP_FINDINGS]:
         where = location(item)

@@ -185,6 +185,8 @@ def _print_check(check: CheckResult, console: Console) -> None:
         return
     if check.summary:
         _detail(console, Text(check.summary))
+    if check.error and check.error not in check.summary:
+        _detail(console, Text(f"error: {check.error}", style="red"))
     for item in check.findings[:TOP_FINDINGS]:
         where = location(item)
         text = Text("→ ")
