@@ -55,6 +55,9 @@ def _register_commands() -> None:
     from prodready.cli import server_commands
 
     server_commands.register(app)
+    from prodready.cli import load_commands
+
+    load_commands.register(app)
 
 
 _register_commands()
