@@ -495,7 +495,7 @@ class _Analyzer:
             lines=self.line_count,
             outbound_calls=tuple(sorted(found.outbound, key=lambda c: (c.line, c.api))),
             library_uses=tuple(sorted(found.uses, key=lambda u: (u.line, u.capability))),
-            routes=tuple(found.routes),
+            routes=tuple(sorted(found.routes, key=lambda r: (r.line, r.route))),
             health_checks=tuple(found.health),
             server_entrypoints=tuple(found.entrypoints),
             shutdown_hooks=tuple(found.shutdown),
@@ -748,15 +748,15 @@ class _Analyzer:
     def _annotation_value(self, annotation: ast.expr) -> _Value:
         """``session: requests.Session`` -> a client of unknown configuration."""
         node = annotation
-        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
-            node = node.left if not _is_none(node.left) else node.right
-        if isinstance(node, ast.Subscript):  # Optional[X]
-            node = node.slice
         if isinstance(node, ast.Constant) and isinstance(node.value, str):
             try:
                 node = ast.parse(node.value, mode="eval").body
             except SyntaxError:
                 return _UNKNOWN
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
+            node = node.left if not _is_none(node.left) else node.right
+        if isinstance(node, ast.Subscript):  # Optional[X]
+            node = node.slice
         name = self.qual(node)
         spec = _CLIENT_CONSTRUCTORS.get(name or "")
         if spec is None or spec.kind != "http":
@@ -1002,7 +1002,10 @@ class _Analyzer:
                 startup=ctx.startup or is_startup_name(fn.name),
             )
             self._library_use(name, decorator.lineno, "decorator", deco_ctx, keys)
-            return name == "contextlib.asynccontextmanager" and "lifespan" in fn.name
+            if name == "contextlib.asynccontextmanager" and "lifespan" in fn.name:
+                return True
+            if _known_module(name):
+                return False
         if not isinstance(target, ast.Attribute) or call is None:
             return False
         attr = target.attr
