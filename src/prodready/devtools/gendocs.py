@@ -23,8 +23,17 @@ def _scan_result_schema() -> str:
     return json.dumps(scan_result_json_schema(), indent=2, sort_keys=True) + "\n"
 
 
+def _checks_catalogue() -> str:
+    # Built-ins only: plugins installed on one machine must not change the docs.
+    from prodready.scan.checks.catalogue import render_catalogue
+    from prodready.scan.checks.registry import load_registry
+
+    return render_catalogue(load_registry(include_plugins=False))
+
+
 GENERATORS: dict[str, Generator] = {
     "docs/schema/scan-result.schema.json": _scan_result_schema,
+    "docs/checks.md": _checks_catalogue,
 }
 
 
