@@ -655,16 +655,29 @@ def gherkin(path: str, text: str, out: Assets) -> None:
     out.features.append(FeatureFile(path, line, name, scenarios, steps, language))
 
 
+_PY, _GO, _JS = (".py",), (".go",), (".js", ".mjs", ".cjs", ".ts")
+_JVM, _RB = (".java", ".kt", ".scala", ".groovy"), (".rb",)
 _STEP_FRAMEWORKS = (
-    ("behave", re.compile(r"^[ \t]*from\s+behave\s+import\b|^[ \t]*import\s+behave\b", re.M)),
+    ("behave", _PY, re.compile(r"^[ \t]*from\s+behave\s+import\b|^[ \t]*import\s+behave\b", re.M)),
     (
         "pytest-bdd",
+        _PY,
         re.compile(r"^[ \t]*from\s+pytest_bdd\s+import\b|^[ \t]*import\s+pytest_bdd\b", re.M),
     ),
-    ("godog", re.compile(r"github\.com/cucumber/godog")),
-    ("cucumber-js", re.compile(r"""['"]@cucumber/cucumber['"]|['"]cucumber['"]""")),
-    ("cucumber-jvm", re.compile(r"^[ \t]*import\s+io\.cucumber\.", re.M)),
-    ("cucumber-ruby", re.compile(r"^[ \t]*(?:Given|When|Then)\s*\(?\s*/", re.M)),
+    (
+        "godog",
+        _GO,
+        re.compile(r"^\s*(?:import\s+)?(?:\w+\s+)?\"github\.com/cucumber/godog\"", re.M),
+    ),
+    (
+        "cucumber-js",
+        _JS,
+        re.compile(
+            r"""(?:from\s+|require\s*\(\s*)['"]@cucumber/cucumber['"]|['"]cucumber['"]\s*\)"""
+        ),
+    ),
+    ("cucumber-jvm", _JVM, re.compile(r"^[ \t]*import\s+io\.cucumber\.", re.M)),
+    ("cucumber-ruby", _RB, re.compile(r"^[ \t]*(?:Given|When|Then)\s*\(?\s*/", re.M)),
 )
 _STEP_CALLS = re.compile(
     r"(?:@(?:given|when|then|step|Given|When|Then)\s*\(|\b(?:Given|When|Then)\s*\(|"
@@ -679,15 +692,15 @@ _STEP_PATH = re.compile(
 
 def step_definitions(path: str, text: str, out: Assets) -> None:
     framework = None
-    for name, pattern in _STEP_FRAMEWORKS:
-        if name == "cucumber-ruby" and not path.endswith(".rb"):
-            continue
-        if pattern.search(text):
+    for name, extensions, pattern in _STEP_FRAMEWORKS:
+        if path.endswith(extensions) and pattern.search(text):
             framework = name
             break
+    if framework is None and not _STEP_PATH.search(path):
+        return
     steps = len(_STEP_CALLS.findall(text))
     if framework is None:
-        if not _STEP_PATH.search(path) or not steps:
+        if not steps:
             return
         framework = "unknown"
     if framework == "cucumber-js" and not steps:
@@ -696,10 +709,9 @@ def step_definitions(path: str, text: str, out: Assets) -> None:
 
 
 _TOXIPROXY_USE = re.compile(
-    r"github\.com/Shopify/toxiproxy|\btoxiproxy[-_]?(?:client|python|go)?\b.*import|"
-    r"^[ \t]*(?:from\s+toxiproxy|import\s+toxiproxy)\b|ToxiproxyContainer|eu\.rekawek\.toxiproxy|"
-    r"toxiproxy-node-client",
-    re.M | re.IGNORECASE,
+    r"github\.com/Shopify/toxiproxy|^[ \t]*(?:from\s+toxiproxy|import\s+toxiproxy)\b|"
+    r"ToxiproxyContainer|eu\.rekawek\.toxiproxy|toxiproxy-node-client",
+    re.M,
 )
 
 
