@@ -1193,7 +1193,7 @@ def _jenkins_mask(blocks: list[tuple[str, int]]) -> str | None:
             ):
                 return "inside `catchError(buildResult: 'SUCCESS')`"
             if "UNSTABLE" in compact and "buildResult" in compact:
-                return "inside `catchError(buildResult: 'UNSTABLE')`: the build turns unstable, not failed"
+                return "inside `catchError(buildResult: 'UNSTABLE')`: the build turns unstable"
         if compact.startswith("warnError"):
             return "inside `warnError`: the build turns unstable, not failed"
         if compact.startswith("try"):
