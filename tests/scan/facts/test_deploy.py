@@ -880,3 +880,22 @@ spec:
     assert resources is not None
     assert resources.source == "literal"
     assert not resources.has_limits
+
+
+def test_helm_hpa_and_pdb_with_templated_targets_match_the_chart_workload() -> None:
+    files = _chart_files()
+    files["charts/web/values.yaml"] = HELM_VALUES.replace(
+        "autoscaling:\n  enabled: false", "autoscaling:\n  enabled: true"
+    )
+    facts = deploy_facts(InMemoryFiles(files))
+    web = next(w for w in facts.workloads if w.path.endswith("deployment.yaml"))
+    assert web.long_running
+    (hpa,) = facts.autoscalers_for(web)
+    assert hpa.target_name is None
+    assert hpa.templated
+    (pdb,) = facts.disruption_budgets_for(web)
+    assert pdb.path == "charts/web/templates/pdb.yaml"
+    plain = deploy_facts(InMemoryFiles({"k8s/orders.yaml": BARE_DEPLOYMENT, **files}))
+    legacy = _only(plain, "legacy")
+    assert plain.autoscalers_for(legacy) == ()
+    assert plain.disruption_budgets_for(legacy) == ()

@@ -137,6 +137,12 @@ class Workload:
     def location(self) -> str:
         return f"{self.path}:{self.line}"
 
+    @property
+    def long_running(self) -> bool:
+        """Serves continuously (probes and replicas matter), unlike Jobs,
+        CronJobs and bare Pods."""
+        return self.kind not in ("Job", "CronJob", "Pod")
+
     def non_root(self, container: Container) -> bool | None:
         """Whether ``container`` runs as non-root: its own securityContext
         decides first, then the pod's; None when neither says."""
@@ -159,6 +165,8 @@ class Autoscaler:
     min_replicas: int | None
     max_replicas: int | None
     helm_condition: str | None = None
+    templated: bool = False
+    """From a Helm template: a templated target (None) means "this chart's workload"."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,6 +178,8 @@ class DisruptionBudget:
     min_available: str | None
     max_unavailable: str | None
     helm_condition: str | None = None
+    templated: bool = False
+    """From a Helm template: templated labels (none left) select this chart's pods."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -460,10 +470,11 @@ def _autoscaler(ctx: Context, doc: dict[str, Any], kind: str) -> Autoscaler:
         kind,
         as_str(walk_path(doc, "metadata", "name")),
         target_kind,
-        as_str(target.get("name")),
+        None if is_placeholder(target.get("name")) else as_str(target.get("name")),
         _int(low) if low is not None else (1 if kind == "HorizontalPodAutoscaler" else None),
         _int(high),
         helm_condition=ctx.guard,
+        templated=ctx.template is not None,
     )
 
 
@@ -477,6 +488,7 @@ def _budget(ctx: Context, doc: dict[str, Any]) -> DisruptionBudget:
         as_str(spec.get("minAvailable")) if isinstance(spec, dict) else None,
         as_str(spec.get("maxUnavailable")) if isinstance(spec, dict) else None,
         helm_condition=ctx.guard,
+        templated=ctx.template is not None,
     )
 
 
@@ -746,10 +758,14 @@ def text_level_objects(
     name = next((k.value for k in keys if k.key == "name" and k.indent <= 2 and k.value), None)
     name = None if name is None or PLACEHOLDER in name else name
     if kind in ("HorizontalPodAutoscaler", "ScaledObject"):
-        out.autoscalers.append(Autoscaler(path, first, kind, name, None, None, None, None, guard))
+        out.autoscalers.append(
+            Autoscaler(path, first, kind, name, None, None, None, None, guard, template is not None)
+        )
         return
     if kind == "PodDisruptionBudget":
-        out.budgets.append(DisruptionBudget(path, first, name, (), None, None, guard))
+        out.budgets.append(
+            DisruptionBudget(path, first, name, (), None, None, guard, template is not None)
+        )
         return
     if kind not in WORKLOAD_KINDS:
         return

@@ -125,6 +125,7 @@ __all__ = [
     "StepDefinitions",
     "ValuesEntry",
     "Workload",
+    "combine_deploy_files",
     "deploy_facts",
     "is_compose_path",
     "is_deploy_candidate",
@@ -302,26 +303,36 @@ class DeployFacts:
         return tuple(c for c in self.compose_files if c.is_test_env)
 
     def autoscalers_for(self, workload: Workload) -> tuple[Autoscaler, ...]:
-        """HPAs/ScaledObjects whose target is this workload (by kind and name)."""
+        """HPAs/ScaledObjects whose target is this workload (by kind and name;
+        in a Helm chart, a templated target means the chart's workload)."""
         return tuple(
             a
             for a in self.autoscalers
-            if a.target_name is not None
-            and a.target_name == workload.name
-            and (a.target_kind is None or a.target_kind == workload.kind)
+            if (a.target_kind is None or a.target_kind == workload.kind)
+            and (
+                (a.target_name is not None and a.target_name == workload.name)
+                or (a.target_name is None and a.templated and _same_chart(a.path, workload))
+            )
         )
 
     def disruption_budgets_for(self, workload: Workload) -> tuple[DisruptionBudget, ...]:
-        """PDBs whose ``matchLabels`` select this workload's pods."""
+        """PDBs whose ``matchLabels`` select this workload's pods (in a Helm
+        chart, templated selector labels select the chart's workloads)."""
         labels = dict(workload.pod_labels)
         return tuple(
             b
             for b in self.disruption_budgets
-            if b.match_labels and all(labels.get(k) == v for k, v in b.match_labels)
+            if (b.match_labels and all(labels.get(k) == v for k, v in b.match_labels))
+            or (not b.match_labels and b.templated and _same_chart(b.path, workload))
         )
 
     def patches_for(self, workload: Workload) -> tuple[KustomizePatch, ...]:
         return tuple(p for p in self.kustomize_patches if workload.location in p.patched)
+
+
+def _same_chart(path: str, workload: Workload) -> bool:
+    """Both templates of the same chart (same ``templates/`` folder)."""
+    return workload.templated and posixpath.dirname(path) == posixpath.dirname(workload.path)
 
 
 # --------------------------------------------------------------------------- paths
