@@ -4,7 +4,7 @@ and operate this service from what the repository says?"""
 from __future__ import annotations
 
 from prodready.scan.checks.base import Check, CheckSpec, Example, Verdict, evidence, finding
-from prodready.scan.facts.readme import ReadmeFacts, analyse_readmes
+from prodready.scan.facts.docs import ReadmeFacts, find_readme, parse_readme
 from prodready.scan.facts.view import Facts
 from prodready.scan.model import Level, Severity
 
@@ -51,23 +51,30 @@ README = CheckSpec(
 )
 
 
+def service_readme(facts: Facts) -> ReadmeFacts | None:
+    """The README in the service's folder, else the repository root's."""
+    paths = facts.paths()
+    path = find_readme(paths, facts.scope.prefix) or find_readme(paths, "")
+    text = facts.read_text(path) if path is not None else None
+    return parse_readme(path, text) if path is not None and text is not None else None
+
+
 def judge_readme(facts: Facts) -> Verdict:
-    readmes: ReadmeFacts = facts.derived("prodready.readme", analyse_readmes)
-    readme = readmes.primary
+    readme = facts.derived("prodready.readme", service_readme)
     if readme is None:
-        where = facts.scope.path
         return Verdict.failed(
-            f"no README found in {where!r} or at the repository root",
+            f"no README in {facts.scope.path!r} or at the repository root",
             findings=[finding("no README file", severity=Severity.HIGH)],
         )
-    found = [evidence(readme.path, f"{len(readme.headings)} headings, {readme.words} words")]
+    found = [evidence(readme.path, f"{len(readme.headings)} headings, {readme.prose_words} words")]
     if readme.links_only:
         return Verdict.failed(
             "the README only points elsewhere; it does not explain the service itself",
             score=1.0,
             findings=[
                 finding(
-                    f"README is mostly links ({readme.links} links, {readme.words} words)",
+                    f"README is mostly links ({readme.links} links, {readme.prose_words} words "
+                    "of prose, no commands)",
                     readme.path,
                     1,
                 )
@@ -75,24 +82,24 @@ def judge_readme(facts: Facts) -> Verdict:
             evidence=found,
         )
     findings = []
-    if readme.run is not None:
-        found.append(evidence(readme.path, f"how to run: {readme.run.text}", readme.run.line))
-    else:
-        findings.append(finding("README does not say how to run the service", readme.path, 1))
-    if readme.test is not None:
-        found.append(evidence(readme.path, f"how to test: {readme.test.text}", readme.test.line))
-    else:
-        findings.append(finding("README does not say how to run the tests", readme.path, 1))
+    for kind, says, commands, sections in (
+        ("run the service", readme.says_how_to_run, readme.run_commands, readme.run_sections),
+        ("run the tests", readme.says_how_to_test, readme.test_commands, readme.test_sections),
+    ):
+        if not says:
+            findings.append(finding(f"README does not say how to {kind}", readme.path, 1))
+        elif commands:
+            found.append(evidence(readme.path, f"{commands[0].command}", commands[0].line))
+        elif sections:
+            found.append(evidence(readme.path, f"section {sections[0].text!r}", sections[0].line))
     if not findings:
         return Verdict.passed("README explains how to run and how to test", evidence=found)
-    score = 5.0 if len(findings) == 1 else 2.0
-    missing = " and ".join(
-        part
-        for part, seen in (("how to run", readme.run), ("how to test", readme.test))
-        if seen is None
-    )
+    missing = " and ".join(f.message.removeprefix("README does not say ") for f in findings)
     return Verdict.failed(
-        f"README is missing {missing}", score=score, findings=findings, evidence=found
+        f"README does not say {missing}",
+        score=5.0 if len(findings) == 1 else 2.0,
+        findings=findings,
+        evidence=found,
     )
 
 
