@@ -899,3 +899,39 @@ def test_helm_hpa_and_pdb_with_templated_targets_match_the_chart_workload() -> N
     legacy = _only(plain, "legacy")
     assert plain.autoscalers_for(legacy) == ()
     assert plain.disruption_budgets_for(legacy) == ()
+
+
+def test_helm_guard_inside_one_document_does_not_disable_the_next() -> None:
+    files = {
+        "c/Chart.yaml": "apiVersion: v2\nname: c\nversion: 1.0.0\n",
+        "c/values.yaml": "podAnnotations: {}\nautoscaling:\n  enabled: true\n",
+        "c/templates/app.yaml": """\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: app
+spec:
+  template:
+    metadata:
+      {{- if .Values.podAnnotations }}
+      annotations:
+        {{- toYaml .Values.podAnnotations | nindent 8 }}
+      {{- end }}
+    spec:
+      containers: [{name: app, image: app:1}]
+---
+{{- if .Values.autoscaling.enabled }}
+apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata:
+  name: app
+spec:
+  scaleTargetRef: {kind: Deployment, name: app}
+{{- end }}
+""",
+    }
+    facts = deploy_facts(InMemoryFiles(files))
+    (hpa,) = facts.autoscalers
+    assert hpa.helm_condition == "autoscaling.enabled"
+    (workload,) = facts.workloads
+    assert workload.helm_condition is None

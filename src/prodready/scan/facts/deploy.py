@@ -862,11 +862,11 @@ def _yaml_file(path: str, text: str) -> DeployFileFacts | None:
     if _is_values_file(name) and not _in_templates_dir(path):
         values = flatten_values(docs[0].value) if docs else ()
         extra["values"] = values
-    previous_end = 0
+    starts = [start for start, _ in split_documents(source)] if template is not None else []
     for doc in docs:
-        guard = _guard_for(template, previous_end + 1, doc.line)
+        chunk_start = starts[doc.index] + 1 if doc.index < len(starts) else doc.line
+        guard = _guard_for(template, chunk_start, doc.line)
         collector.document(doc, template, guard)
-        previous_end = doc.line
     return collector.result(**extra)
 
 
