@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from prodready.scan.checks.base import Check, CheckSpec, Example
-from prodready.scan.model import Level
+from prodready.scan.checks.base import Check, CheckSpec, Example, Verdict, evidence, finding
+from prodready.scan.facts.secrets import SecretFacts, secret_facts
+from prodready.scan.facts.view import Facts
+from prodready.scan.model import Level, Severity
 
 NO_HARDCODED_SECRETS = CheckSpec(
     id="sec.no-hardcoded-secrets",
@@ -46,4 +48,41 @@ NO_HARDCODED_SECRETS = CheckSpec(
     ),
 )
 
-CHECKS: tuple[Check, ...] = (Check(NO_HARDCODED_SECRETS),)
+
+def judge_no_hardcoded_secrets(facts: Facts) -> Verdict:
+    found: SecretFacts = facts.derived("secrets", secret_facts)
+    excluded = ", ".join(f"{n} in {reason}" for reason, n in found.excluded_counts.items())
+    seen = [evidence(".", f"{found.scanned_files} files scanned for credentials")]
+    if excluded:
+        seen.append(evidence(".", f"not counted (test data, docs, examples...): {excluded}"))
+    if found.count == 0:
+        return Verdict.passed(
+            f"no hard-coded credentials in {found.scanned_files} files", evidence=seen
+        )
+    findings = []
+    for secret in found.secrets:
+        places = len(secret.locations)
+        also = f" (same value in {places} places)" if places > 1 else ""
+        for location in secret.locations:
+            findings.append(
+                finding(
+                    f"{secret.kind} {secret.masked}{also}: rotate it and read it from the "
+                    "environment or a secret manager",
+                    location.path,
+                    location.line,
+                    severity=Severity.CRITICAL if secret.confidence == "high" else Severity.HIGH,
+                    snippet=location.snippet or None,
+                )
+            )
+    zero = facts.params.secrets_zero_score
+    score = round(max(0.0, 10.0 * (1 - found.count / zero)), 1)
+    noun = "secret" if found.count == 1 else "distinct secrets"
+    return Verdict.failed(
+        f"{found.count} {noun} hard-coded (score 0 at {zero})",
+        score=score,
+        findings=findings,
+        evidence=seen,
+    )
+
+
+CHECKS: tuple[Check, ...] = (Check(NO_HARDCODED_SECRETS, judge_no_hardcoded_secrets),)
