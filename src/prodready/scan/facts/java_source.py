@@ -174,13 +174,17 @@ class _Analyzer:
                 return [self.imports[name]]
             if name in _JAVA_LANG:
                 return [f"java.lang.{name}"]
+            if not name[:1].isupper():
+                return []  # a variable, not a class a wildcard import could bring
             return [f"{w}.{name}" for w in self.wildcards]
         if node.type in ("scoped_identifier", "scoped_type_identifier", "field_access"):
             text = text_of(node).replace(" ", "")
             head, _, rest = text.partition(".")
             if head in self.imports:
                 return [f"{self.imports[head]}.{rest}"]
-            return [text] if text.count(".") >= 2 else [f"{w}.{text}" for w in self.wildcards]
+            if text.count(".") >= 2 and head[:1].islower():
+                return [text]  # fully qualified: io.sentry.Sentry.init
+            return [f"{w}.{text}" for w in self.wildcards] if head[:1].isupper() else []
         if node.type == "generic_type" and node.named_children:
             return self.qual(node.named_children[0])
         if node.type == "method_invocation":
@@ -321,11 +325,6 @@ class _Analyzer:
                     "default",
                     "OkHttp defaults to 10 s timeouts",
                 )
-            elif name in (
-                "io.grpc.protobuf.services.HealthStatusManager",
-                "io.grpc.services.HealthStatusManager",
-            ):
-                self._evidence(self.found.health, node, "grpc-health", name)
 
     def _java_http_client(self, node: Node, chain: tuple[str, ...]) -> None:
         if "connectTimeout" in chain:

@@ -330,6 +330,13 @@ class _Analyzer:
         name = self.qual(function)
         if name is not None:
             self._library_use(name, node, "call", functions, _object_keys(arguments))
+            if name in _APPS and not name.endswith("Router"):
+                self._evidence(self.found.entrypoints, node, "app", name)
+            if name in ("@godaddy/terminus:createTerminus", "lightship:createLightship"):
+                self._evidence(self.found.shutdown, node, "signal-handler", name)
+                self._evidence(self.found.shutdown, node, "drain", name)
+            elif name == "http-terminator:createHttpTerminator":
+                self._evidence(self.found.shutdown, node, "drain", name)
         for arg in arguments:
             if arg.type in ("identifier", "member_expression") or (
                 arg.type == "call_expression" and field_text(arg, "function") == "require"
@@ -559,12 +566,6 @@ class _Analyzer:
             self._evidence(self.found.shutdown, node, "drain", f"{receiver_text}.close()")
         elif method == "enableShutdownHooks":
             self._evidence(self.found.shutdown, node, "lifespan", "enableShutdownHooks()")
-        name = self.qual(function)
-        if name in ("@godaddy/terminus:createTerminus", "lightship:createLightship"):
-            self._evidence(self.found.shutdown, node, "signal-handler", name)
-            self._evidence(self.found.shutdown, node, "drain", name)
-        elif name == "http-terminator:createHttpTerminator":
-            self._evidence(self.found.shutdown, node, "drain", name)
 
     def _framework_of(self, node: Node | None, depth: int = 0) -> str | None:
         if node is None or depth > 5:
