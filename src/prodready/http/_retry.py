@@ -135,8 +135,9 @@ class RetryBudget:
         """Take the token a retry costs; ``False`` when the budget is spent."""
         with self._lock:
             self._refill(now)
-            if self._tokens >= 1.0:
-                self._tokens -= 1.0
+            # The tolerance absorbs float drift: ten deposits of 0.1 are one token.
+            if self._tokens >= 1.0 - 1e-9:
+                self._tokens = max(self._tokens - 1.0, 0.0)
                 return True
             return False
 
