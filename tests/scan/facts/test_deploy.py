@@ -384,6 +384,9 @@ def test_helm_chart_templated_probes_resolved_against_values() -> None:
     assert chart.name == "web"
     assert chart.version == "1.2.0"
     assert chart.values_files == ("charts/web/values.yaml", "charts/web/values-prod.yaml")
+    assert chart.replica_count == 2
+    assert chart.autoscaling_enabled is False
+    assert chart.values_resources is False
     assert "charts/web/templates/deployment.yaml" in chart.templates
     web = next(w for w in facts.workloads if w.path.endswith("deployment.yaml"))
     assert web.templated

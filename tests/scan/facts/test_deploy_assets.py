@@ -481,8 +481,8 @@ def test_gherkin_features_and_step_definitions() -> None:
         2,
         6,
     )
-    frameworks = sorted((s.framework, s.steps) for s in facts.step_definitions)
-    assert frameworks == [("behave", 2), ("cucumber-js", 1), ("godog", 1)]
+    frameworks = sorted((s.framework, s.steps, s.line) for s in facts.step_definitions)
+    assert frameworks == [("behave", 2, 1), ("cucumber-js", 1, 1), ("godog", 1, 3)]
 
 
 def test_non_english_feature_and_empty_feature() -> None:

@@ -146,6 +146,8 @@ class StepDefinitions:
     """"behave", "pytest-bdd", "godog", "cucumber-js", "cucumber-jvm",
     "cucumber-ruby" or "unknown" (found by location only)."""
     steps: int
+    line: int = 1
+    """The framework import, else the first step definition."""
 
 
 @dataclass(slots=True)
@@ -692,10 +694,13 @@ _STEP_PATH = re.compile(
 
 def step_definitions(path: str, text: str, out: Assets) -> None:
     framework = None
+    line: int | None = None
     for name, extensions, pattern in _STEP_FRAMEWORKS:
-        if path.endswith(extensions) and pattern.search(text):
-            framework = name
-            break
+        if path.endswith(extensions):
+            line = _first_line(pattern, text)
+            if line is not None:
+                framework = name
+                break
     if framework is None and not _STEP_PATH.search(path):
         return
     steps = len(_STEP_CALLS.findall(text))
@@ -703,9 +708,10 @@ def step_definitions(path: str, text: str, out: Assets) -> None:
         if not steps:
             return
         framework = "unknown"
+        line = _first_line(_STEP_CALLS, text)
     if framework == "cucumber-js" and not steps:
         return
-    out.steps.append(StepDefinitions(path, framework, steps))
+    out.steps.append(StepDefinitions(path, framework, steps, line or 1))
 
 
 _TOXIPROXY_USE = re.compile(

@@ -223,6 +223,12 @@ class HelmChart:
     dependencies: tuple[str, ...]
     values_files: tuple[str, ...] = ()
     templates: tuple[str, ...] = ()
+    replica_count: int | None = None
+    """``replicaCount`` in the values files (the ``helm create`` convention)."""
+    autoscaling_enabled: bool | None = None
+    """``autoscaling.enabled`` in the values files."""
+    values_resources: bool | None = None
+    """Top-level ``resources`` in values declares requests or limits (None: no such key)."""
 
     @property
     def directory(self) -> str:
@@ -1105,6 +1111,28 @@ def _resolve_workload(workload: Workload, values: _Values, notes: list[str]) -> 
     )
 
 
+def _chart_summary(chart: HelmChart, values: _Values, templates: tuple[str, ...]) -> HelmChart:
+    replicas = values.lookup("replicaCount")
+    autoscaling = values.lookup("autoscaling.enabled")
+    resources = values.lookup("resources")
+    return dataclasses.replace(
+        chart,
+        values_files=tuple(p for p, _ in values.files),
+        templates=templates,
+        replica_count=replicas.scalar
+        if replicas is not None
+        and isinstance(replicas.scalar, int)
+        and not isinstance(replicas.scalar, bool)
+        else None,
+        autoscaling_enabled=autoscaling.scalar
+        if autoscaling is not None and isinstance(autoscaling.scalar, bool)
+        else None,
+        values_resources=None
+        if resources is None
+        else bool(values.children("resources.requests") or values.children("resources.limits")),
+    )
+
+
 def _chart_for(path: str, chart_dirs: list[str]) -> str | None:
     """The chart whose ``templates/`` holds ``path`` (the deepest one)."""
     best: str | None = None
@@ -1263,10 +1291,10 @@ def combine_deploy_files(results: Iterable[DeployFileFacts]) -> DeployFacts:
     compose = [r.compose for r in by_path.values() if r.compose is not None]
     mentions = [m for r in by_path.values() for m in r.compose_mentions]
     helm_charts = tuple(
-        dataclasses.replace(
+        _chart_summary(
             chart,
-            values_files=tuple(p for p, _ in resolvers[posixpath.dirname(path)].files),
-            templates=tuple(sorted(templates_by_chart.get(posixpath.dirname(path), []))),
+            resolvers[posixpath.dirname(path)],
+            tuple(sorted(templates_by_chart.get(posixpath.dirname(path), []))),
         )
         for path, chart in sorted(charts.items())
     )
