@@ -938,3 +938,11 @@ spec:
     assert hpa.helm_condition == "autoscaling.enabled"
     (workload,) = facts.workloads
     assert workload.helm_condition is None
+
+
+def test_ci_pipelines_are_left_to_the_ci_collector() -> None:
+    broken_workflow = "jobs:\n  test:\n    steps: [\n      - run: docker compose up -d\n"
+    result = parse_deploy_file(".github/workflows/ci.yml", broken_workflow)
+    assert result is not None
+    assert result.problems == ()
+    assert [(m.line, m.file, m.context) for m in result.compose_mentions] == [(4, None, "ci")]

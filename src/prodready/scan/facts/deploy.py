@@ -932,7 +932,9 @@ def parse_deploy_file(path: str, text: str) -> DeployFileFacts | None:
     name = posixpath.basename(path)
     ext = _ext(path)
     result: DeployFileFacts | None = None
-    if ext in (".yaml", ".yml") and name not in _SKIP_YAML:
+    if _is_ci_path(path):
+        pass  # CI pipelines belong to the CI collector; only compose mentions below
+    elif ext in (".yaml", ".yml") and name not in _SKIP_YAML:
         if (
             any(hint in text for hint in _YAML_HINTS)
             or is_compose_path(path)
