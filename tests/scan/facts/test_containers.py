@@ -329,6 +329,7 @@ def test_container_facts_collects_and_finds_dockerignore() -> None:
             ".dockerignore": "# comment\n.git\n**/.env\nnode_modules/\n",
             ".devcontainer/Dockerfile": "FROM mcr.microsoft.com/devcontainers/python:3\n",
             "tests/e2e/Dockerfile": "FROM alpine\n",
+            "vendor/github.com/x/y/Dockerfile": "FROM alpine\n",
             "docker-bake.hcl": 'target "x" {\n}\n',
             "pom.xml": "<project/>",
             "broken/Dockerfile": "not a dockerfile\n",
@@ -343,6 +344,7 @@ def test_container_facts_collects_and_finds_dockerignore() -> None:
         "services/api/Dockerfile": "service",
         "services/worker/worker.Dockerfile": "service",
         "tests/e2e/Dockerfile": "test",
+        "vendor/github.com/x/y/Dockerfile": "vendored",
     }
     assert facts.builds_image
     assert [p.path for p in facts.problems] == ["broken/Dockerfile"]

@@ -256,8 +256,8 @@ class Stage:
 class Dockerfile:
     path: str
     role: str
-    """"service", or "devcontainer"/"test"/"example" by location: checks about the
-    shipped image may skip the others."""
+    """"service", or "devcontainer"/"vendored"/"test"/"example" by location:
+    checks about the shipped image may skip the others."""
     syntax: str | None
     escape: str
     global_args: tuple[EnvVar, ...]
@@ -433,10 +433,15 @@ _TEST_PARTS = frozenset({"test", "tests", "testing", "e2e", "integration-tests",
 _EXAMPLE_PARTS = frozenset({"example", "examples", "sample", "samples", "demo", "docs", "doc"})
 
 
+_VENDOR_PARTS = frozenset({"vendor", "third_party", "third-party", "node_modules", "external"})
+
+
 def _role(path: str) -> str:
     parts = [p.lower() for p in path.split("/")[:-1]]
     if ".devcontainer" in parts:
         return "devcontainer"
+    if any(p in _VENDOR_PARTS for p in parts):
+        return "vendored"
     if any(p in _TEST_PARTS for p in parts):
         return "test"
     if any(p in _EXAMPLE_PARTS for p in parts):
