@@ -3,8 +3,10 @@ actually gate changes?"""
 
 from __future__ import annotations
 
-from prodready.scan.checks.base import Check, CheckSpec
-from prodready.scan.model import Level
+from prodready.scan.checks._ci import LINTED_LANGUAGES, service_configs, service_runs
+from prodready.scan.checks.base import Check, CheckSpec, Verdict, evidence, finding
+from prodready.scan.facts.view import Facts
+from prodready.scan.model import Level, Severity
 
 LINT = CheckSpec(
     id="cq.lint",
@@ -31,6 +33,48 @@ LINT = CheckSpec(
         "https://eslint.org/docs/latest/use/getting-started",
     ),
 )
+
+
+def judge_lint(facts: Facts) -> Verdict:
+    languages = [lang for lang in facts.main_languages() if lang in LINTED_LANGUAGES]
+    if not languages:
+        return Verdict.not_applicable("no main language with known linters in this service")
+    configs = service_configs(facts, "lint")
+    runs = service_runs(facts, "lint")
+    seen = []
+    missing = []
+    for language in languages:
+        configured = [c for c in configs if language in c.languages]
+        run = [r for r in runs if r.tool is not None and language in r.tool.languages]
+        for config in configured[:2]:
+            seen.append(evidence(config.path, f"{language}: {config.tool} configured", config.line))
+        for command in run[:2]:
+            seen.append(
+                evidence(
+                    command.location.path,
+                    f"{language}: runs {command.command}",
+                    command.location.line,
+                )
+            )
+        if not configured and not run:
+            missing.append(language)
+    if not missing:
+        return Verdict.passed(f"a linter is configured for {', '.join(languages)}", evidence=seen)
+    covered = len(languages) - len(missing)
+    return Verdict.failed(
+        f"no linter for {', '.join(missing)}",
+        score=round(10.0 * covered / len(languages), 1),
+        findings=[
+            finding(
+                f"{language} code ({facts.languages()[language]:,} lines) has no linter "
+                "configured or run",
+                severity=Severity.MEDIUM,
+            )
+            for language in missing
+        ],
+        evidence=seen,
+    )
+
 
 FORMAT = CheckSpec(
     id="cq.format",
@@ -128,7 +172,7 @@ FINDINGS = CheckSpec(
 )
 
 CHECKS: tuple[Check, ...] = (
-    Check(LINT),
+    Check(LINT, judge_lint),
     Check(FORMAT),
     Check(QUALITY_GATE),
     Check(SAST),

@@ -3,8 +3,10 @@ packaged, deployed and kept up to date the way production needs?"""
 
 from __future__ import annotations
 
-from prodready.scan.checks.base import Check, CheckSpec, Example
-from prodready.scan.model import Level
+from prodready.scan.checks._ci import ci
+from prodready.scan.checks.base import Check, CheckSpec, Example, Verdict, evidence, finding
+from prodready.scan.facts.view import Facts
+from prodready.scan.model import Level, Severity
 
 CI_PIPELINE = CheckSpec(
     id="ops.ci-pipeline",
@@ -40,6 +42,47 @@ CI_PIPELINE = CheckSpec(
         ),
     ),
 )
+
+
+def judge_ci_pipeline(facts: Facts) -> Verdict:
+    found = ci(facts)
+    if found.pipelines:
+        seen = [
+            evidence(
+                p.path,
+                f"{p.kind.value}: {len(p.jobs)} jobs" + (f"; {p.notes[0]}" if p.notes else ""),
+            )
+            for p in found.pipelines
+        ]
+        kinds = ", ".join(sorted({p.kind.value for p in found.pipelines}))
+        return Verdict.passed(f"CI pipeline defined ({kinds})", evidence=seen)
+    broken = [p for p in found.problems if _looks_like_ci(p.path)]
+    if broken:
+        return Verdict.failed(
+            "a CI definition exists but does not parse, so no pipeline can run it",
+            findings=[
+                finding(f"CI definition does not parse: {p.message}", p.path, p.line)
+                for p in broken
+            ],
+        )
+    return Verdict.failed(
+        "no CI pipeline definition",
+        findings=[
+            finding(
+                "no CI pipeline (GitHub Actions, GitLab CI, Jenkinsfile, CircleCI, Azure "
+                "Pipelines, ...) found",
+                severity=Severity.HIGH,
+            )
+        ],
+    )
+
+
+def _looks_like_ci(path: str) -> bool:
+    lowered = path.lower()
+    return lowered.startswith(
+        (".github/workflows/", ".gitlab-ci", ".circleci/", "azure-pipelines", ".travis")
+    ) or lowered in {"jenkinsfile", ".drone.yml", "bitbucket-pipelines.yml", "cloudbuild.yaml"}
+
 
 LOCKFILE = CheckSpec(
     id="ops.lockfile",
@@ -247,7 +290,7 @@ PROGRESSIVE_DELIVERY = CheckSpec(
 )
 
 CHECKS: tuple[Check, ...] = (
-    Check(CI_PIPELINE),
+    Check(CI_PIPELINE, judge_ci_pipeline),
     Check(LOCKFILE),
     Check(CONTAINER),
     Check(CONTAINER_HARDENING),

@@ -13,6 +13,7 @@ def source(facts: Facts) -> SourceFacts:
     """The source collectors' facts for this service (computed once per scan)."""
     return facts.derived("source", source_facts)
 
+
 HEALTH_ENDPOINT = CheckSpec(
     id="res.health-endpoint",
     level=Level.BRONZE,
@@ -50,7 +51,6 @@ HEALTH_ENDPOINT = CheckSpec(
         ),
     ),
 )
-
 
 
 def judge_health_endpoint(facts: Facts) -> Verdict:

@@ -3,7 +3,9 @@ every scale from a function to a fleet under fault?"""
 
 from __future__ import annotations
 
+from prodready.scan.checks._ci import ci, service_runs
 from prodready.scan.checks.base import Check, CheckSpec, Verdict, evidence, finding
+from prodready.scan.facts.ci_model import Trigger
 from prodready.scan.facts.tests import TestInventory, collect_tests
 from prodready.scan.facts.view import Facts
 from prodready.scan.model import Level, Severity
@@ -95,6 +97,51 @@ IN_CI = CheckSpec(
         "https://martinfowler.com/articles/continuousIntegration.html#MakeYourBuildSelf-testing",
     ),
 )
+
+
+def judge_in_ci(facts: Facts) -> Verdict:
+    inventory: TestInventory = facts.derived("prodready.tests", collect_tests)
+    if inventory.code_lines == 0:
+        return Verdict.not_applicable("no production code to test")
+    if not ci(facts).pipelines:
+        return Verdict.failed(
+            "no CI pipeline, so no tests run in CI",
+            findings=[finding("no CI pipeline definition found", severity=Severity.HIGH)],
+        )
+    runs = service_runs(facts, "test", [Trigger.CI])
+    gating = [r for r in runs if r.can_fail]
+    if gating:
+        return Verdict.passed(
+            f"CI runs the tests ({', '.join(sorted({r.tool.id for r in gating if r.tool}))})",
+            evidence=[
+                evidence(r.location.path, f"{r.command} ({r.chain})", r.location.line)
+                for r in gating[:10]
+            ],
+        )
+    if runs:
+        return Verdict.failed(
+            "CI runs tests, but they can never fail the build",
+            score=3.0,
+            findings=[
+                finding(
+                    f"{r.command}: {r.why_not or 'cannot fail'}",
+                    r.location.path,
+                    r.location.line,
+                )
+                for r in runs
+            ],
+        )
+    pipelines = ci(facts).pipelines
+    return Verdict.failed(
+        "the CI pipeline runs no tests",
+        findings=[
+            finding(
+                "no test command (pytest, go test, npm test, make test...) in this pipeline", p.path
+            )
+            for p in pipelines
+        ],
+    )
+
 
 COVERAGE = CheckSpec(
     id="test.coverage",
@@ -240,7 +287,7 @@ CHAOS = CheckSpec(
 
 CHECKS: tuple[Check, ...] = (
     Check(UNIT, judge_unit),
-    Check(IN_CI),
+    Check(IN_CI, judge_in_ci),
     Check(COVERAGE),
     Check(INTEGRATION),
     Check(BDD),

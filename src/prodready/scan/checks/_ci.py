@@ -1,0 +1,76 @@
+"""CI facts as one service sees them: shared by the ops, testing and code-quality checks.
+
+The CI collector (``facts.ci.ci_facts``) reports every command a pipeline
+runs with the folder it runs in. In a repository with several services a
+command concerns a service when it runs inside the service's folder, or in
+a folder above it (typically the root) and either names the service's path
+or runs a tool for one of the service's languages. Commands and tool
+configurations that live in test, example, vendored or generated files
+(fixture repositories, sample projects) are not the repository's own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import PurePosixPath
+
+from prodready.scan.facts.ci import ci_facts
+from prodready.scan.facts.ci_model import CiFacts, CommandRun, ToolConfig, Trigger
+from prodready.scan.facts.view import Facts
+
+LINTED_LANGUAGES = frozenset({"python", "go", "javascript", "typescript", "java", "kotlin"})
+"""Languages for which ``cq.lint`` knows the linters (see facts.ci_tools)."""
+
+
+def ci(facts: Facts) -> CiFacts:
+    """The CI facts of this service's view, computed once per scan."""
+    return facts.derived("ci", ci_facts)
+
+
+def _own_file(facts: Facts, path: str) -> bool:
+    info = facts.info(path)
+    if info is None:
+        return True  # not indexed as text (e.g. excluded): do not second-guess the collector
+    return not (info.is_test or info.is_example or info.is_vendored or info.is_generated)
+
+
+def _inside(path: str, folder: str) -> bool:
+    folder = folder.strip("/")
+    return folder in ("", ".") or path == folder or path.startswith(folder + "/")
+
+
+def concerns(facts: Facts, run: CommandRun) -> bool:
+    """Whether ``run`` is about this service (see the module docstring)."""
+    if not all(_own_file(facts, loc.path) for loc in run.origin[:1]):
+        return False
+    service = facts.scope.path
+    if service == ".":
+        return True
+    cwd = run.cwd
+    if cwd is None or _inside(cwd, service):
+        return True
+    if not _inside(service, cwd):
+        return False  # runs in a sibling folder
+    if any(service in arg for arg in run.argv):
+        return True
+    languages = set(facts.languages())
+    tool_languages = set(run.tool.languages) if run.tool is not None else set()
+    return not tool_languages or bool(tool_languages & languages)
+
+
+def service_runs(
+    facts: Facts, kind: str, triggers: Iterable[Trigger] | None = None
+) -> list[CommandRun]:
+    """Commands of ``kind`` (category, tool id or family) that concern this service."""
+    return [run for run in ci(facts).runs(kind, triggers) if concerns(facts, run)]
+
+
+def service_configs(facts: Facts, kind: str) -> list[ToolConfig]:
+    """Tool configurations of ``kind`` in the service's folder, below it or above it."""
+    service = facts.scope.path
+    found = []
+    for config in ci(facts).configs(kind):
+        folder = str(PurePosixPath(config.path).parent)
+        if _own_file(facts, config.path) and (_inside(service, folder) or _inside(folder, service)):
+            found.append(config)
+    return found
