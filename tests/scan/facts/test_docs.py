@@ -588,7 +588,7 @@ metadata: {name: orders-api}
 spec: {type: openapi, owner: orders-team}
 """
     entities, problems = parse_catalog_info("catalog-info.yaml", catalog)
-    assert problems == []
+    assert problems == ()
     assert [(e.kind, e.name, e.owner, e.line) for e in entities] == [
         ("Component", "orders", "group:default/orders-team", 1),
         ("API", "orders-api", "orders-team", 11),

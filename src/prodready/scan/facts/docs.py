@@ -178,6 +178,7 @@ def _commands_in(line: str) -> list[str]:
     text = _PROMPT.sub("", line.strip())
     if not text or text.startswith("#"):
         return []
+    text = re.sub(r"\s+#\s.*$", "", text)  # a trailing shell comment
     out = []
     for part in re.split(r"\s*(?:&&|\|\||;)\s*", text):
         part = part.strip().removeprefix("(").strip()
@@ -623,7 +624,9 @@ class CatalogEntity:
     type: str | None = None
 
 
-def parse_catalog_info(path: str, text: str) -> tuple[list[CatalogEntity], list[ParseProblem]]:
+def parse_catalog_info(
+    path: str, text: str
+) -> tuple[tuple[CatalogEntity, ...], tuple[ParseProblem, ...]]:
     docs, errors = load_yaml_documents(text)
     problems = [ParseProblem(path, e.message, e.line) for e in errors]
     entities = []
@@ -647,7 +650,7 @@ def parse_catalog_info(path: str, text: str) -> tuple[list[CatalogEntity], list[
                 as_str(spec.get("type")),
             )
         )
-    return entities, problems
+    return tuple(entities), tuple(problems)
 
 
 @dataclass(frozen=True, slots=True)
