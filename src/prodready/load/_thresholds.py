@@ -183,15 +183,15 @@ def parse_threshold(text: str, *, abort_on_fail: bool = False, delay: float = 0.
 
 
 def _latency_metric(name: str, text: str) -> tuple[str, float | str]:
-    prefix, dot, stat_name = name.rpartition(".")
-    source = "intended"
-    if dot:
-        if prefix not in _LATENCY_SOURCES:
-            raise ConfigError(
-                f"threshold {text!r}: unknown latency {prefix!r}; "
-                "expected intended, service or lag (e.g. service.p99<100ms)"
-            )
-        source = _LATENCY_SOURCES[prefix]
+    head, dot, rest = name.partition(".")
+    source, stat_name = "intended", name
+    if dot and head in _LATENCY_SOURCES:
+        source, stat_name = _LATENCY_SOURCES[head], rest
+    elif dot and not _PERCENTILE.match(name):
+        raise ConfigError(
+            f"threshold {text!r}: unknown latency {head!r}; "
+            "expected intended, service or lag (e.g. service.p99<100ms)"
+        )
     if stat_name in _STATS:
         return source, _STATS[stat_name]
     percentile = _PERCENTILE.match(stat_name)
