@@ -76,23 +76,31 @@ def test_two_workers_share_the_schedule_and_the_mix(target: LocalServer) -> None
             max_lag=RELAXED_LAG,
         )
     )
-    assert result.settings is not None and result.settings.workers == 2
+    assert result.settings is not None
+    assert result.settings.workers == 2
     assert result.requests.succeeded == 800
     assert result.requests.rate == pytest.approx(400.0, rel=0.01)
     assert target.stats() == {"/ok": 600, "/echo": 200}
-    assert result.self_check is not None and len(result.self_check.workers) == 2
+    assert result.self_check is not None
+    assert len(result.self_check.workers) == 2
 
 
 def test_injected_delays_show_in_the_percentiles(target: LocalServer) -> None:
     # Every 10th request waits 60 ms: p50 stays fast, p95 shows the delay.
     result = run(config(target.url("/delay?ms=60&every=10"), "constant:rate=200,duration=3s"))
     intended, service = result.latency.intended, result.latency.service
-    assert intended is not None and service is not None
-    assert intended.p50_ms is not None and intended.p50_ms < 20
-    assert intended.p95_ms is not None and intended.p95_ms >= 55
-    assert service.p95_ms is not None and service.p95_ms >= 55
-    assert service.p50_ms is not None and service.p50_ms < 20
-    assert intended.max_ms is not None and intended.max_ms >= 60
+    assert intended is not None
+    assert service is not None
+    assert intended.p50_ms is not None
+    assert intended.p50_ms < 20
+    assert intended.p95_ms is not None
+    assert intended.p95_ms >= 55
+    assert service.p95_ms is not None
+    assert service.p95_ms >= 55
+    assert service.p50_ms is not None
+    assert service.p50_ms < 20
+    assert intended.max_ms is not None
+    assert intended.max_ms >= 60
     assert result.requests.succeeded == 600
 
 
@@ -111,12 +119,17 @@ def test_stalled_server_shows_coordinated_omission_free_latency(
         )
     )
     intended, service = result.latency.intended, result.latency.service
-    assert intended is not None and service is not None
+    assert intended is not None
+    assert service is not None
     assert result.requests.succeeded == 600
-    assert intended.p99_ms is not None and intended.p99_ms > 700
-    assert intended.p90_ms is not None and intended.p90_ms > 300
-    assert service.p99_ms is not None and service.p99_ms < 100
-    assert service.max_ms is not None and service.max_ms >= 950  # the stalled request
+    assert intended.p99_ms is not None
+    assert intended.p99_ms > 700
+    assert intended.p90_ms is not None
+    assert intended.p90_ms > 300
+    assert service.p99_ms is not None
+    assert service.p99_ms < 100
+    assert service.max_ms is not None
+    assert service.max_ms >= 950
     # The schedule was kept: the generator itself was not late.
     assert result.requests.rate == pytest.approx(200.0, rel=0.01)
 
@@ -185,10 +198,12 @@ def test_starved_generator_is_detected(target: LocalServer) -> None:
         result.invalid_reasons
     )
     assert result.self_check is not None
-    assert result.self_check.lag_p99_ms is not None and result.self_check.lag_p99_ms > 10
+    assert result.self_check.lag_p99_ms is not None
+    assert result.self_check.lag_p99_ms > 10
     # The measurement itself stays honest: the delays are in the intended-time latency.
     assert result.latency.intended is not None
-    assert result.latency.intended.p99_ms is not None and result.latency.intended.p99_ms > 10
+    assert result.latency.intended.p99_ms is not None
+    assert result.latency.intended.p99_ms > 10
 
 
 def test_unstarved_run_is_valid_with_the_default_lag_limit(target: LocalServer) -> None:
@@ -238,7 +253,8 @@ def test_watch_pid_reports_target_memory(fresh_target: LocalServer) -> None:
 
 def test_aiohttp_client_measures_the_same_way(target: LocalServer) -> None:
     result = run(config(target.url("/ok"), "constant:rate=100,duration=2s", client="aiohttp"))
-    assert result.settings is not None and result.settings.client == "aiohttp"
+    assert result.settings is not None
+    assert result.settings.client == "aiohttp"
     assert result.requests.succeeded == 200
     assert result.requests.rate == pytest.approx(100.0, rel=0.01)
 

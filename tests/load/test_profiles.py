@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import pytest
@@ -29,7 +30,7 @@ def test_constant_is_evenly_spaced() -> None:
     assert len(times) == 600
     assert times[0] == 0.0
     assert times[-1] == pytest.approx(2.995)
-    gaps = {round(b - a, 9) for a, b in zip(times, times[1:], strict=False)}
+    gaps = {round(b - a, 9) for a, b in itertools.pairwise(times)}
     assert gaps == {0.005}
 
 

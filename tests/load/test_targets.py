@@ -9,8 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from prodready.load import ConfigError, Target, TargetNotAllowedError, check_allowed
-from prodready.load import load_targets_file
+from prodready.load import (
+    ConfigError,
+    Target,
+    TargetNotAllowedError,
+    check_allowed,
+    load_targets_file,
+)
 from prodready.load._http1 import encode_request
 from prodready.load._targets import host_allowed, is_loopback, weighted_cycle
 
@@ -156,8 +161,15 @@ def test_weighted_cycle_is_exact_and_smooth() -> None:
 
 
 def test_loopback_detection() -> None:
-    for host in ("127.0.0.1", "127.1.2.3", "localhost", "api.localhost", "::1", "[::1]",
-                 "::ffff:127.0.0.1"):
+    for host in (
+        "127.0.0.1",
+        "127.1.2.3",
+        "localhost",
+        "api.localhost",
+        "::1",
+        "[::1]",
+        "::ffff:127.0.0.1",
+    ):
         assert is_loopback(host), host
     for host in ("10.0.0.1", "example.com", "0.0.0.0", "::ffff:10.0.0.1"):
         assert not is_loopback(host), host
@@ -172,7 +184,7 @@ def test_allow_host_forms() -> None:
 
 
 def test_non_loopback_targets_are_refused() -> None:
-    with pytest.raises(TargetNotAllowedError, match="--allow-host example.com"):
+    with pytest.raises(TargetNotAllowedError, match=r"--allow-host example\.com"):
         check_allowed([Target("http://example.com/")], [])
     check_allowed([Target("http://example.com/")], ["example.com"])
     with pytest.raises(TargetNotAllowedError, match="every host"):
