@@ -31,9 +31,16 @@ def _checks_catalogue() -> str:
     return render_catalogue(load_registry(include_plugins=False))
 
 
+def _load_result_schema() -> str:
+    from prodready.load import load_result_json_schema
+
+    return json.dumps(load_result_json_schema(), indent=2, sort_keys=True) + "\n"
+
+
 GENERATORS: dict[str, Generator] = {
     "docs/schema/scan-result.schema.json": _scan_result_schema,
     "docs/checks.md": _checks_catalogue,
+    "docs/schema/load-result.schema.json": _load_result_schema,
 }
 
 
