@@ -644,6 +644,8 @@ class Follower:
         if file is None:
             return None
         leaves = self._units_of(file, targets or list(file.default), depth, visiting)
+        if leaves is not None:
+            leaves = _once_per_run(leaves)
         if leaves is not None and ignore:
             leaves = [_mask(leaf, "`make -i` ignores every error") for leaf in leaves]
         return leaves
@@ -1120,6 +1122,20 @@ def precommit_leaves(
             continue
         location = Location(config.path, hook.line, f"hook {hook.id}")
         yield _prefix(root, _classified_leaf(hook.classified, location, cwd, dirty_fails=True))
+
+
+def _once_per_run(leaves: list[Leaf]) -> list[Leaf]:
+    """Make builds each target once per run: a recipe line reached through
+    several prerequisites runs once (the first path is kept)."""
+    seen: set[tuple[str, int | None, tuple[str, ...]]] = set()
+    kept: list[Leaf] = []
+    for leaf in leaves:
+        where = leaf.origin[-1]
+        key = (where.path, where.line, leaf.argv)
+        if key not in seen:
+            seen.add(key)
+            kept.append(leaf)
+    return kept
 
 
 def _classified_leaf(

@@ -226,6 +226,13 @@ class _Lexer:
         buf: list[str] = []
         while self.i < n:
             c = text[self.i]
+            if c == "(" and buf and _array_assignment("".join(buf)):
+                end = _match_paren(text, self.i)
+                chunk = text[self.i : end + 1]
+                buf.append(chunk)
+                self.line += chunk.count("\n")
+                self.i = end + 1
+                continue
             if c in _BREAK:
                 break
             if c == "\\":
@@ -339,6 +346,12 @@ class _Lexer:
             return
         buf.append("$")
         self.i = i + 1
+
+
+def _array_assignment(prefix: str) -> bool:
+    """``name=`` / ``name+=`` right before ``(``: a bash array literal."""
+    name = prefix[:-2] if prefix.endswith("+=") else prefix[:-1] if prefix.endswith("=") else ""
+    return bool(name) and _identifier(name) == name and not name[0].isdigit()
 
 
 def _identifier(text: str) -> str:
@@ -1011,6 +1024,8 @@ class _Sim:
         self.steps = 0
         self.exhausted = False
         self.calls = 0
+        self.conditional = 0
+        self.target_ran = False
 
     def run(self) -> _St:
         env = _Env(self.script.errexit, self.script.pipefail)
@@ -1065,7 +1080,11 @@ class _Sim:
                 continue
             if op == "||":
                 self.reason(status, f"`|| {_pipeline_text(pipeline)}` handles its failure")
-            status, pout, negated = self.pipeline(pipeline, env, checked or not final)
+            self.conditional += 1
+            try:
+                status, pout, negated = self.pipeline(pipeline, env, checked or not final)
+            finally:
+                self.conditional -= 1
             out = _merge_out(out, pout)
             from_final = final
         env.last = status
@@ -1159,6 +1178,13 @@ class _Sim:
         return self.script_(group.body, env, checked)
 
     def if_(self, node: If, env: _Env, checked: bool) -> tuple[_St, bool | None]:
+        self.conditional += 1
+        try:
+            return self._if_branches(node, env, checked)
+        finally:
+            self.conditional -= 1
+
+    def _if_branches(self, node: If, env: _Env, checked: bool) -> tuple[_St, bool | None]:
         for cond, body in node.clauses:
             if id(body) in self.path:
                 return self.script_(body, env, checked)
@@ -1236,6 +1262,7 @@ class _Sim:
         return status, None if redirected else out
 
     def _target(self, env: _Env) -> tuple[_St, bool | None]:
+        self.target_ran = True
         effect = self.effect
         if effect.dirty and self.problem:
             self.dirty_cell[0] = True
@@ -1262,6 +1289,10 @@ class _Sim:
         if name == "false":
             return _St(1), None
         if name in ("exit", "return"):
+            if self.conditional and not self.target_ran:
+                # A guarded early exit before the command under study: study
+                # the runs that reach it (the guard's outcome is unknown).
+                return _OK, None
             status = self._exit_status(args, env)
             raise (_Return if name == "return" else _Exit)(status)
         if name == "set":

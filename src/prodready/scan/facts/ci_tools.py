@@ -213,6 +213,8 @@ def unwrap(argv: Sequence[str]) -> tuple[tuple[str, ...], frozenset[ToolCategory
         name = program(words[0])
         rest = words[1:]
         if name in _SIMPLE_WRAPPERS:
+            if name == "command" and rest[:1] in (["-v"], ["-V"]):
+                return (), frozenset(extra), tuple(notes)
             words = rest[_skip_options(rest, frozenset()) :]
             continue
         if name in ("sudo", "env", "nice", "xargs", "timeout", "xvfb-run", "ionice"):

@@ -599,23 +599,36 @@ class PythonCollector:
         )
 
     def _locked_names(self, path: str, kind: str) -> set[str]:
+        names: set[str] = set()
         if kind == "Pipfile.lock":
             data = self.ctx.json(path)
-            names: set[str] = set()
             if isinstance(data, dict):
                 for section in ("default", "develop"):
                     if isinstance(data.get(section), dict):
                         names.update(normalize(n, PY) for n in data[section])
             return names
-        data = self.ctx.toml(path)
-        if data is None:
+        toml_data = self.ctx.toml(path)
+        if toml_data is None:
             return set()
-        packages = data.get("package", data.get("packages"))
+        packages = toml_data.get("package", toml_data.get("packages"))
         if not isinstance(packages, list):
             return set()
-        return {
-            normalize(str(p["name"]), PY) for p in packages if isinstance(p, dict) and p.get("name")
-        }
+        for package in packages:
+            if not isinstance(package, dict):
+                continue
+            if package.get("name"):
+                names.add(normalize(str(package["name"]), PY))
+            for key in ("dependencies", "dev-dependencies", "optional-dependencies"):
+                value = package.get(key)
+                entries = (
+                    [e for group in value.values() if isinstance(group, list) for e in group]
+                    if isinstance(value, dict)
+                    else value
+                )
+                for entry in entries if isinstance(entries, list) else []:
+                    if isinstance(entry, dict) and entry.get("name"):
+                        names.add(normalize(str(entry["name"]), PY))
+        return names
 
     def _judge(
         self,
@@ -627,14 +640,21 @@ class PythonCollector:
         registry = [
             d for d in dependencies if d.source is None and d.kind is not DependencyKind.BUILD
         ]
+        manifest_deps = [d for d in registry if d.path.endswith(MANIFESTS)]
+        all_pinned = bool(manifest_deps) and not req_files and all(d.pinned for d in manifest_deps)
+        pins = (
+            f"{manifest_deps[0].path}: all {len(manifest_deps)} requirements pinned with =="
+            if manifest_deps
+            else ""
+        )
         if lockfiles:
             lock = lockfiles[0]
             direct = {
-                d.name
-                for d in registry
-                if d.kind in (DependencyKind.RUNTIME, DependencyKind.DEV) and d.marker is None
+                d.name for d in registry if d.kind is DependencyKind.RUNTIME and d.marker is None
             }
             missing = sorted(direct - lock.packages) if lock.packages else []
+            if missing and all_pinned:
+                return True, pins, None
             if missing:
                 shown = ", ".join(missing[:5]) + (
                     f" and {len(missing) - 5} more" if len(missing) > 5 else ""
@@ -647,6 +667,12 @@ class PythonCollector:
             return True, lock.path, None
         if not registry:
             return True, "no third-party dependencies", None
+        if all_pinned:
+            return (
+                True,
+                f"{manifest_deps[0].path}: all {len(manifest_deps)} requirements pinned with ==",
+                None,
+            )
         compiled_stems = {r.path.rsplit(".", 1)[0] for r in req_files if r.path.endswith(".txt")}
         pinned_files = [
             r
