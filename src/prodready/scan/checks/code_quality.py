@@ -3,7 +3,7 @@ actually gate changes?"""
 
 from __future__ import annotations
 
-from prodready.scan.checks._ci import LINTED_LANGUAGES, service_configs, service_runs
+from prodready.scan.checks._service import LINTED_LANGUAGES, service_configs, service_runs
 from prodready.scan.checks.base import Check, CheckSpec, Verdict, evidence, finding
 from prodready.scan.facts.view import Facts
 from prodready.scan.model import Level, Severity

@@ -3,8 +3,9 @@ packaged, deployed and kept up to date the way production needs?"""
 
 from __future__ import annotations
 
-from prodready.scan.checks._ci import ci
+from prodready.scan.checks._service import ci, own_project
 from prodready.scan.checks.base import Check, CheckSpec, Example, Verdict, evidence, finding
+from prodready.scan.facts.deps import DepsFacts, deps_facts
 from prodready.scan.facts.view import Facts
 from prodready.scan.model import Level, Severity
 
@@ -107,6 +108,41 @@ LOCKFILE = CheckSpec(
         "https://docs.npmjs.com/cli/configuring-npm/package-lock-json",
     ),
 )
+
+
+def judge_lockfile(facts: Facts) -> Verdict:
+    found: DepsFacts = facts.derived("deps", deps_facts)
+    projects = [
+        (ecosystem.ecosystem.value, project)
+        for ecosystem in found.ecosystems
+        for project in ecosystem.projects
+        if own_project(facts, project.root, project.manifests)
+    ]
+    if not projects:
+        return Verdict.not_applicable("no dependency manifest in this service")
+    seen = [
+        evidence(p.manifests[0], f"{eco}: locked ({p.evidence})")
+        for eco, p in projects
+        if p.locked and p.manifests
+    ]
+    unlocked = [(eco, p) for eco, p in projects if not p.locked]
+    if not unlocked:
+        ecosystems = ", ".join(sorted({eco for eco, _ in projects}))
+        return Verdict.passed(f"dependencies are locked ({ecosystems})", evidence=seen)
+    return Verdict.failed(
+        f"{len(unlocked)} of {len(projects)} dependency projects are not locked",
+        score=round(10.0 * (len(projects) - len(unlocked)) / len(projects), 1),
+        findings=[
+            finding(
+                f"{eco} dependencies not locked: {p.why_unlocked or 'no lockfile'}",
+                p.manifests[0] if p.manifests else None,
+                severity=Severity.HIGH,
+            )
+            for eco, p in unlocked
+        ],
+        evidence=seen,
+    )
+
 
 CONTAINER = CheckSpec(
     id="ops.container",
@@ -291,7 +327,7 @@ PROGRESSIVE_DELIVERY = CheckSpec(
 
 CHECKS: tuple[Check, ...] = (
     Check(CI_PIPELINE, judge_ci_pipeline),
-    Check(LOCKFILE),
+    Check(LOCKFILE, judge_lockfile),
     Check(CONTAINER),
     Check(CONTAINER_HARDENING),
     Check(DEPENDENCY_UPDATES),

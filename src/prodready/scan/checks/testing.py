@@ -3,7 +3,7 @@ every scale from a function to a fleet under fault?"""
 
 from __future__ import annotations
 
-from prodready.scan.checks._ci import ci, service_runs
+from prodready.scan.checks._service import ci, service_runs
 from prodready.scan.checks.base import Check, CheckSpec, Verdict, evidence, finding
 from prodready.scan.facts.ci_model import Trigger
 from prodready.scan.facts.tests import TestInventory, collect_tests

@@ -1,4 +1,4 @@
-"""CI facts as one service sees them: shared by the ops, testing and code-quality checks.
+"""What one service sees of the shared facts: CI commands, tool configs, dependency projects.
 
 The CI collector (``facts.ci.ci_facts``) reports every command a pipeline
 runs with the folder it runs in. In a repository with several services a
@@ -74,3 +74,9 @@ def service_configs(facts: Facts, kind: str) -> list[ToolConfig]:
         if _own_file(facts, config.path) and (_inside(service, folder) or _inside(folder, service)):
             found.append(config)
     return found
+
+
+def own_project(facts: Facts, root: str, manifests: Iterable[str]) -> bool:
+    """A dependency project (manifest folder) that belongs to this service: in its
+    folder, and not a test fixture, example or vendored copy."""
+    return _inside(root or ".", facts.scope.path) and all(_own_file(facts, m) for m in manifests)
