@@ -16,6 +16,9 @@ from pathlib import PurePosixPath
 
 from prodready.scan.facts.ci import ci_facts
 from prodready.scan.facts.ci_model import CiFacts, CommandRun, ToolConfig, Trigger
+from prodready.scan.facts.code_facts import SourceFacts, analyze_file, source_facts, source_language
+from prodready.scan.facts.code_model import CodeFileFacts
+from prodready.scan.facts.python_source import analyze_python
 from prodready.scan.facts.view import Facts
 
 LINTED_LANGUAGES = frozenset({"python", "go", "javascript", "typescript", "java", "kotlin"})
@@ -25,6 +28,22 @@ LINTED_LANGUAGES = frozenset({"python", "go", "javascript", "typescript", "java"
 def ci(facts: Facts) -> CiFacts:
     """The CI facts of this service's view, computed once per scan."""
     return facts.derived("ci", ci_facts)
+
+
+def source(facts: Facts) -> SourceFacts:
+    """The source collectors' facts for this service, computed once per scan.
+
+    Python files are analysed from the syntax tree the file index already
+    parsed (``Facts.python_ast``), so each file is parsed once per scan."""
+
+    def analyze(path: str, text: str) -> CodeFileFacts | None:
+        if source_language(path) == "python":
+            tree = facts.python_ast(path)
+            if tree is not None:
+                return analyze_python(path, text, tree)
+        return analyze_file(path, text)
+
+    return facts.derived("source", lambda view: source_facts(view, analyze))
 
 
 def _own_file(facts: Facts, path: str) -> bool:

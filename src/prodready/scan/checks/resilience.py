@@ -3,16 +3,10 @@ dependencies failing, and tell the platform when it is unwell?"""
 
 from __future__ import annotations
 
+from prodready.scan.checks._service import source
 from prodready.scan.checks.base import Check, CheckSpec, Example, Verdict, evidence, finding
-from prodready.scan.facts.code_facts import SourceFacts, source_facts
 from prodready.scan.facts.view import Facts
 from prodready.scan.model import Level, Severity
-
-
-def source(facts: Facts) -> SourceFacts:
-    """The source collectors' facts for this service (computed once per scan)."""
-    return facts.derived("source", source_facts)
-
 
 HEALTH_ENDPOINT = CheckSpec(
     id="res.health-endpoint",
