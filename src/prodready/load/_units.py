@@ -163,7 +163,7 @@ def format_ms(milliseconds: float | None) -> str:
     """A latency in milliseconds as a short human string (``1.234ms``, ``2.5s``)."""
     if milliseconds is None:
         return "-"
-    return format_duration(round(milliseconds * 1000) / 1e6)
+    return format_duration(milliseconds / 1000)
 
 
 def format_rate(rate: float) -> str:
