@@ -488,7 +488,7 @@ def classify_action(  # noqa: C901 - one branch per known action
             None,
             ("code scanning fails the pull-request check on new high-severity alerts",),
         )
-    elif owner_repo == "pypa" and ref.startswith("pypa/gh-action-pip-audit"):
+    elif owner_repo == "pypa/gh-action-pip-audit":
         found = classify(["pip-audit"], env)
     elif owner_repo in ("astral-sh/ruff-action", "chartboost/ruff-action"):
         found = classify(["ruff", *split(inputs.get("args") or "check")], env)

@@ -629,7 +629,8 @@ class _Parser:
                     words.append(word)
                     double_bracket = False
                     continue
-                name, eq, _ = word.text.partition("=")
+                head, eq, _ = word.text.partition("=")
+                name = head.removesuffix("+")
                 if (
                     not words
                     and eq
@@ -637,7 +638,7 @@ class _Parser:
                     and _identifier(name) == name
                     and not name[0].isdigit()
                 ):
-                    value = Word(word.text[len(name) + 1 :], word.line, word.quoted)
+                    value = Word(word.text[len(head) + 1 :], word.line, word.quoted)
                     value.sub_texts, value.vars = word.sub_texts, word.vars
                     assigns.append((name, value))
                 else:
@@ -1211,7 +1212,7 @@ class _Sim:
     def loop(self, node: Loop, env: _Env, checked: bool) -> tuple[_St, bool | None]:
         if node.cond is not None:
             status, _ = self.script_(node.cond, env, checked=True)
-            self.reason(status, f"it is a `{node.kind}` loop condition")
+            self.reason(status, f"it is the condition of a `{node.kind}` loop")
             proceed = (status.code == 0) == (node.kind == "while")
             if not proceed and id(node.body) not in self.path:
                 return _OK, None

@@ -277,7 +277,7 @@ def unwrap(argv: Sequence[str]) -> tuple[tuple[str, ...], frozenset[ToolCategory
             continue
         if name in ("npx", "pnpx", "bunx") or (name in ("pnpm", "yarn") and rest[:1] == ["dlx"]):
             rest = rest[1:] if name in ("pnpm", "yarn") else rest
-            words = rest[_skip_options(rest, _VALUE_FLAGS["npx"] | {"--yes", "-y"}) :]
+            words = rest[_skip_options(rest, _VALUE_FLAGS["npx"]) :]
             if words:
                 words[0] = _strip_npm_version(words[0])
             continue
