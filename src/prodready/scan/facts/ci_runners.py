@@ -216,7 +216,7 @@ def parse_makefile(path: str, text: str, read: Reader) -> RunnerFile:
     """Targets, their prerequisites and recipe lines, with includes."""
     result = RunnerFile("make", path)
     variables: dict[str, str] = {}
-    rules: dict[str, tuple[int, list[str], list[tuple[int, str]]]] = {}
+    rules: dict[str, tuple[str, int, list[str], list[tuple[int, str]]]] = {}
     order: list[str] = []
     specials: dict[str, list[str]] = {}
     _read_make(path, text, read, variables, rules, order, specials, result.problems, depth=0)
@@ -232,7 +232,7 @@ def parse_makefile(path: str, text: str, read: Reader) -> RunnerFile:
     oneshell = ".ONESHELL" in specials
     cwd = _dir(path)
     for name in order:
-        line, prereqs, recipe = rules[name]
+        rule_path, line, prereqs, recipe = rules[name]
         auto = {
             "@": name,
             "<": prereqs[0] if prereqs else "",
@@ -260,7 +260,7 @@ def parse_makefile(path: str, text: str, read: Reader) -> RunnerFile:
                 )
         deps = tuple(p for p in prereqs if p in rules)
         result.units[name] = RunnerUnit(
-            "make", name, path, line, cwd, f"target {name}", deps, tuple(steps), mask
+            "make", name, rule_path, line, cwd, f"target {name}", deps, tuple(steps), mask
         )
     goal = make_expand(variables.get(".DEFAULT_GOAL", ""), variables).strip()
     if not goal:
@@ -284,7 +284,7 @@ def _read_make(  # noqa: C901 - one branch per Makefile construct
     text: str,
     read: Reader,
     variables: dict[str, str],
-    rules: dict[str, tuple[int, list[str], list[tuple[int, str]]]],
+    rules: dict[str, tuple[str, int, list[str], list[tuple[int, str]]]],
     order: list[str],
     specials: dict[str, list[str]],
     problems: list[ParseProblem],
@@ -304,7 +304,7 @@ def _read_make(  # noqa: C901 - one branch per Makefile construct
         if is_recipe:
             if current and line.strip() and not line.strip().startswith("#"):
                 for target in current:
-                    rules[target][2].append((number, line))
+                    rules[target][3].append((number, line))
             continue
         stripped = line.strip()
         if not stripped or stripped.startswith("#"):
@@ -369,13 +369,13 @@ def _read_make(  # noqa: C901 - one branch per Makefile construct
             if "%" in target:
                 continue
             if target not in rules:
-                rules[target] = (number, [], [])
+                rules[target] = (path, number, [], [])
                 order.append(target)
-            rules[target][1].extend(p for p in prereqs if p not in rules[target][1])
+            rules[target][2].extend(p for p in prereqs if p not in rules[target][2])
             current.append(target)
         if inline is not None and inline.strip():
             for target in current:
-                rules[target][2].append((number, inline.strip()))
+                rules[target][3].append((number, inline.strip()))
 
 
 def _is_rule_with_assignment(line: str) -> bool:
