@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -161,7 +162,6 @@ def test_ctrl_c_keeps_what_was_measured(target: LocalServer, tmp_path: Path) -> 
             "30s",
             "-o",
             str(out),
-            "--no-progress",
             "--format",
             "none",
         ],
@@ -170,14 +170,21 @@ def test_ctrl_c_keeps_what_was_measured(target: LocalServer, tmp_path: Path) -> 
         text=True,
         start_new_session=True,
     )
-    time.sleep(4)
+    assert process.stderr is not None
+    deadline = time.monotonic() + 60
+    seen = ""
+    while time.monotonic() < deadline:  # wait until the run is under way
+        seen = process.stderr.readline()
+        if re.search(r"sent [1-9]", seen) or not seen:
+            break
+    assert "sent" in seen, seen
     os.killpg(process.pid, signal.SIGINT)  # as a terminal's Ctrl-C: the whole group
     _, stderr = process.communicate(timeout=30)
     assert process.returncode == 1, stderr
     saved = json.loads(out.read_text())
     assert saved["aborted"]["reason"] == "interrupted"
     assert saved["valid"] is False
-    assert 50 <= saved["requests"]["completed"] < 1500
+    assert 1 <= saved["requests"]["completed"] < 1500
     assert saved["requests"]["completed"] == saved["requests"]["sent"]
 
 
