@@ -369,7 +369,10 @@ def _gradle_tools(path: str, text: str) -> list[ToolConfig]:
         )
         if plugin in ("checkstyle", "pmd"):
             patterns = (*patterns, f"\n    {plugin}\n", f"\n\t{plugin}\n", f"\n{plugin} {{")
-        line = next((_text_line(text, p) for p in patterns if p in text), None)
+        line = next(
+            (text.count("\n", 0, text.find(p) + p.find(plugin)) + 1 for p in patterns if p in text),
+            None,
+        )
         if line is not None:
             found.append(ToolConfig(name, path, line, categories, JAVA))
     return found

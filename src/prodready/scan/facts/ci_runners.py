@@ -397,6 +397,27 @@ def _strip_comment(line: str) -> str:
 _FACTOR_PREFIX = re.compile(r"^[\w.{},!-]+:\s+")
 
 
+def _split_envs(text: str) -> list[str]:
+    """Split an env list on commas and whitespace outside ``{...}``."""
+    items: list[str] = []
+    current: list[str] = []
+    depth = 0
+    for char in text:
+        if char == "{":
+            depth += 1
+        elif char == "}":
+            depth = max(depth - 1, 0)
+        if depth == 0 and (char == "," or char.isspace()):
+            if current:
+                items.append("".join(current))
+                current = []
+            continue
+        current.append(char)
+    if current:
+        items.append("".join(current))
+    return items
+
+
 def _expand_braces(name: str) -> list[str]:
     match = re.search(r"\{([^{}]*)\}", name)
     if match is None:
@@ -454,9 +475,8 @@ def parse_tox_ini(path: str, ini: IniFile, prefix: str = "") -> RunnerFile:
     envlist_value = ini.get(main, "env_list") or ini.get(main, "envlist")
     names: list[str] = []
     if envlist_value is not None:
-        for item in re.split(r"[,\s]+", envlist_value.text):
-            if item.strip():
-                names.extend(_expand_braces(item.strip()))
+        for item in _split_envs(envlist_value.text):
+            names.extend(_expand_braces(item))
     base = ini.sections.get("testenv", {})
     for section in ini.sections:
         if section.startswith("testenv:"):
@@ -512,9 +532,8 @@ def parse_tox_ini(path: str, ini: IniFile, prefix: str = "") -> RunnerFile:
 
 def _expand_braces_list(text: str) -> list[str]:
     names: list[str] = []
-    for item in re.split(r"[,\s]+", text):
-        if item.strip():
-            names.extend(_expand_braces(item.strip()))
+    for item in _split_envs(text):
+        names.extend(_expand_braces(item))
     return names
 
 
