@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -131,11 +132,9 @@ ApiFactory = Callable[..., Any]
 
 
 @pytest.fixture
-async def api_factory(database_url: str) -> AsyncIterator[ApiFactory]:
+def api_factory(database_url: str) -> ApiFactory:
     """Build apps on this test's database: ``async with api_factory(**settings) as api``."""
     tokens = make_tokens(database_url)
-
-    from contextlib import asynccontextmanager
 
     @asynccontextmanager
     async def build(**overrides: Any) -> AsyncIterator[Api]:
@@ -146,7 +145,7 @@ async def api_factory(database_url: str) -> AsyncIterator[ApiFactory]:
             async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
                 yield Api(app=app, client=c, settings=settings, tokens=tokens)
 
-    yield build
+    return build
 
 
 @pytest.fixture

@@ -109,11 +109,10 @@ class PostgresServer:
             try:
                 with psycopg.connect(self.dsn("postgres"), connect_timeout=3):
                     return
-            except psycopg.OperationalError:
+            except psycopg.OperationalError as exc:
                 if time.monotonic() > deadline:
-                    raise RuntimeError(
-                        "PostgreSQL is not accepting connections:\n" + self._log_tail()
-                    )
+                    tail = self._log_tail()
+                    raise RuntimeError(f"PostgreSQL is not accepting connections:\n{tail}") from exc
                 time.sleep(0.1)
 
     def dsn(self, database: str) -> str:

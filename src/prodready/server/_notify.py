@@ -148,6 +148,9 @@ class Notifier:
             headers={"user-agent": "prodready-webhook"},
         ) as client:
             while not self._stopping:
+                # Clear first: a wake() or stop() during the pass below keeps
+                # the event set, so the wait at the end returns at once.
+                self._event.clear()
                 try:
                     done = await self.deliver_due(client)
                     if done:
@@ -156,7 +159,8 @@ class Notifier:
                 except Exception:
                     log.exception("notifier: pass failed; retrying shortly")
                     delay = 5.0
-                self._event.clear()
+                if self._stopping:
+                    break
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._event.wait(), timeout=delay)
 
