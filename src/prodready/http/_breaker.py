@@ -413,12 +413,12 @@ class _BreakerCore:
             self._open_until if mode is Mode.NORMAL and state is State.OPEN else 0.0
         )
 
-    def apply_remote(self, new: State, wait: float, reason: str) -> None:
+    def apply_remote(self, new: State, now: float, wait: float, reason: str) -> None:
         """Adopt a state another process published (called by the store).
 
-        ``wait`` is how long a remote OPEN has left. Never re-published.
+        ``now`` is the reading the caller's ``sync`` got; ``wait`` is how long
+        a remote OPEN has left. Never re-published.
         """
-        now = self.clock.monotonic()
         with self._lock:
             if new is State.OPEN:
                 if self._state is not State.OPEN:

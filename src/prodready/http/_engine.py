@@ -378,7 +378,7 @@ class Engine:
         self.finish(call)
         if self.fallback is None or response.status_code not in self.failure_statuses:
             return response
-        return self._fall_back(call, FailureResponse(response))
+        return self._fall_back(call, FailureResponse(response, call.request))
 
     def fail(self, call: Call, error: BaseException) -> Any:
         """The call ends with ``error``: the fallback's answer, or raise it."""

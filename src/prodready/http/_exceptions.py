@@ -197,10 +197,11 @@ class FailureResponse(HTTPError):
     itself is returned to the caller, as httpx would.
     """
 
-    def __init__(self, response: httpx.Response) -> None:
+    def __init__(self, response: httpx.Response, request: httpx.Request) -> None:
         super().__init__(
-            f"{response.status_code} {response.reason_phrase}".strip(), request=response.request
+            f"{response.status_code} {response.reason_phrase}".strip(), request=request
         )
+        response.request = request
         self.response = response
 
 

@@ -160,10 +160,14 @@ class RedisStateStore:
             if int(gen) == self._seen.get(name):
                 return
             self._seen[name] = int(gen)
-            if state == "open" and int(remaining_ms) > 0:
-                core.apply_remote(State.OPEN, int(remaining_ms) / 1000, "opened by another process")
+            if state == "open":
+                # An open whose sleep window already ended still means "half
+                # open": this process must win the probe slot before calling.
+                core.apply_remote(
+                    State.OPEN, now, int(remaining_ms) / 1000, "opened by another process"
+                )
             elif state == "closed":
-                core.apply_remote(State.CLOSED, 0.0, "closed by another process")
+                core.apply_remote(State.CLOSED, now, 0.0, "closed by another process")
         finally:
             self._sync_lock.release()
 

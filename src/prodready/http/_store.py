@@ -34,7 +34,7 @@ class StateStore(Protocol):
         ...
 
     def sync(self, core: _BreakerCore, now: float) -> None:
-        """Adopt remote changes (``core.apply_remote``); cheap when nothing is due."""
+        """Adopt remote changes through ``core.apply_remote``; cheap when nothing is due."""
         ...
 
     def claim_probe(self, core: _BreakerCore) -> tuple[bool, float]:
