@@ -56,14 +56,23 @@ def test_python_tool_configs_with_lines_and_rules() -> None:
 
 def test_ini_configs_and_other_languages() -> None:
     files = {
-        "setup.cfg": "[metadata]\nname = x\n\n[flake8]\nselect = E,F,W\n\n[isort]\nprofile = black\n",
+        "setup.cfg": (
+            "[metadata]\nname = x\n\n[flake8]\nselect = E,F,W\n\n[isort]\nprofile = black\n"
+        ),
         "tox.ini": "[tox]\nenvlist = py\n\n[pylint.main]\njobs = 2\n",
-        ".golangci.yml": "linters:\n  enable:\n    - gosec\n    - errcheck\nformatters:\n  enable: [gofumpt]\n",
+        ".golangci.yml": (
+            "linters:\n  enable:\n    - gosec\n    - errcheck\nformatters:\n  enable: [gofumpt]\n"
+        ),
         "web/eslint.config.mjs": "export default [];\n",
         "web/.prettierrc.json": "{}\n",
         "web/package.json": '{"name": "web", "eslintConfig": {"extends": "x"}}',
-        "api/pom.xml": "<project>\n<build><plugins><plugin>\n<artifactId>maven-checkstyle-plugin</artifactId>\n</plugin></plugins></build>\n</project>\n",
-        "app/build.gradle.kts": 'plugins {\n    id("com.github.spotbugs") version "6.0.0"\n    checkstyle\n}\n',
+        "api/pom.xml": (
+            "<project>\n<build><plugins><plugin>\n"
+            "<artifactId>maven-checkstyle-plugin</artifactId>\n</plugin></plugins></build>\n</project>\n"
+        ),
+        "app/build.gradle.kts": (
+            'plugins {\n    id("com.github.spotbugs") version "6.0.0"\n    checkstyle\n}\n'
+        ),
         "sonar-project.properties": "sonar.projectKey=x\n",
         "biome.json": "{}",
     }
@@ -75,10 +84,16 @@ def test_ini_configs_and_other_languages() -> None:
     golangci = result.configs("golangci-lint")[0]
     assert golangci.rules == ("gosec", "errcheck", "gofumpt")
     assert golangci.categories == {ToolCategory.LINT, ToolCategory.SAST, ToolCategory.FORMAT}
-    assert sorted(c.path for c in result.configs("eslint")) == ["web/eslint.config.mjs", "web/package.json"]
+    assert sorted(c.path for c in result.configs("eslint")) == [
+        "web/eslint.config.mjs",
+        "web/package.json",
+    ]
     assert result.configs("prettier")[0].path == "web/.prettierrc.json"
     checkstyle = result.configs("checkstyle")
-    assert {(c.path, c.line) for c in checkstyle} == {("api/pom.xml", 3), ("app/build.gradle.kts", 3)}
+    assert {(c.path, c.line) for c in checkstyle} == {
+        ("api/pom.xml", 3),
+        ("app/build.gradle.kts", 3),
+    }
     assert result.configs("spotbugs")[0].line == 2
     assert result.configs("sonar")[0].path == "sonar-project.properties"
     assert result.configs("biome")[0].categories == {ToolCategory.LINT, ToolCategory.FORMAT}
@@ -88,7 +103,9 @@ def test_coverage_configs_and_thresholds() -> None:
     files = {
         "pyproject.toml": PYPROJECT,
         "svc2/.coveragerc": "[run]\nbranch = True\n[report]\nfail_under = 70\n",
-        "web/jest.config.js": "module.exports = { coverageThreshold: { global: { lines: 75 } } };\n",
+        "web/jest.config.js": (
+            "module.exports = { coverageThreshold: { global: { lines: 75 } } };\n"
+        ),
         "codecov.yml": "coverage:\n  status:\n    project:\n      default:\n        target: 82%\n",
         "java/pom.xml": (
             "<project><build><plugins><plugin><artifactId>jacoco-maven-plugin</artifactId>"
@@ -116,14 +133,17 @@ def test_coverage_configs_and_thresholds() -> None:
 
 COBERTURA = """<?xml version="1.0" ?>
 <!DOCTYPE coverage SYSTEM "http://cobertura.sourceforge.net/xml/coverage-04.dtd">
-<coverage version="7.4" timestamp="1" lines-valid="200" lines-covered="150" line-rate="0.75" branch-rate="0">
+<coverage version="7.4" timestamp="1" lines-valid="200" lines-covered="150"
+    line-rate="0.75" branch-rate="0">
   <packages/>
 </coverage>
 """
-JACOCO = """<?xml version="1.0"?><!DOCTYPE report PUBLIC "-//JACOCO//DTD Report 1.1//EN" "report.dtd">
+JACOCO = """<?xml version="1.0"?>
+<!DOCTYPE report PUBLIC "-//JACOCO//DTD Report 1.1//EN" "report.dtd">
 <report name="app"><package name="a"><class name="A"/>
 <counter type="LINE" missed="1" covered="1"/></package>
-<counter type="INSTRUCTION" missed="10" covered="90"/><counter type="LINE" missed="20" covered="80"/>
+<counter type="INSTRUCTION" missed="10" covered="90"/>
+<counter type="LINE" missed="20" covered="80"/>
 </report>"""
 LCOV = "TN:\nSF:a.js\nLF:10\nLH:5\nend_of_record\nSF:b.js\nLF:30\nLH:30\nend_of_record\n"
 GO_PROFILE = """mode: set
@@ -140,16 +160,28 @@ def test_coverage_reports() -> None:
         "build/jacoco.xml": JACOCO,
         "web/coverage/lcov.info": LCOV,
         "cover.out": GO_PROFILE,
-        "py/coverage.json": '{"totals": {"covered_lines": 9, "num_statements": 10, "percent_covered": 90.0}}',
-        "web/coverage/coverage-summary.json": '{"total": {"lines": {"total": 4, "covered": 3, "pct": 75}}}',
-        "clover.xml": '<coverage><project><metrics statements="50" coveredstatements="40"/></project></coverage>',
+        "py/coverage.json": (
+            '{"totals": {"covered_lines": 9, "num_statements": 10, "percent_covered": 90.0}}'
+        ),
+        "web/coverage/coverage-summary.json": (
+            '{"total": {"lines": {"total": 4, "covered": 3, "pct": 75}}}'
+        ),
+        "clover.xml": (
+            '<coverage><project><metrics statements="50" '
+            'coveredstatements="40"/></project></coverage>'
+        ),
         "notes/coverage.txt": "not a profile\n",
-        "bomb/coverage.xml": '<!DOCTYPE x [<!ENTITY a "aaaa">]><coverage line-rate="1">&a;</coverage>',
+        "bomb/coverage.xml": (
+            '<!DOCTYPE x [<!ENTITY a "aaaa">]><coverage line-rate="1">&a;</coverage>'
+        ),
     }
     reports = {r.path: r for r in facts(files).coverage.reports}
     assert (reports["coverage.xml"].format, reports["coverage.xml"].percent) == ("cobertura", 75.0)
     assert (reports["coverage.xml"].covered, reports["coverage.xml"].total) == (150, 200)
-    assert (reports["build/jacoco.xml"].format, reports["build/jacoco.xml"].percent) == ("jacoco", 80.0)
+    assert (reports["build/jacoco.xml"].format, reports["build/jacoco.xml"].percent) == (
+        "jacoco",
+        80.0,
+    )
     assert reports["web/coverage/lcov.info"].percent == 87.5
     assert reports["cover.out"].percent == 70.0
     assert (reports["cover.out"].covered, reports["cover.out"].total) == (7, 10)

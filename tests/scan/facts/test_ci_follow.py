@@ -62,7 +62,7 @@ def test_make_targets_prerequisites_variables_and_prefixes() -> None:
     assert ruff.can_fail
     assert ruff.argv == (".venv/bin/ruff", "check", ".")
     assert ruff.chain == (
-        ".github/workflows/ci.yml:6 (job ci, step \"make check\") -> Makefile:7 (target check) -> "
+        '.github/workflows/ci.yml:6 (job ci, step "make check") -> Makefile:7 (target check) -> '
         "Makefile:9 (target lint) -> Makefile:10"
     )
     mypy = only(result, "mypy")
@@ -105,7 +105,10 @@ def test_make_without_target_uses_default_goal_and_dash_i() -> None:
 
 
 def test_make_shellflags_oneshell_and_includes() -> None:
-    makefile = "SHELL := bash\n.SHELLFLAGS := -eu -o pipefail -c\ninclude common.mk\nlint:\n\tflake8 | tee out\n\techo x\n"
+    makefile = (
+        "SHELL := bash\n.SHELLFLAGS := -eu -o pipefail -c\ninclude common.mk\nlint:\n"
+        "\tflake8 | tee out\n\techo x\n"
+    )
     files = {
         ".github/workflows/ci.yml": gha("make lint test"),
         "Makefile": makefile,
@@ -149,15 +152,22 @@ ignore_outcome = true
 commands = sphinx-build -W docs build
     bandit -r src
 """
-    files = {".github/workflows/ci.yml": gha("tox -e lint", "python -m tox -e py312"), "tox.ini": tox}
+    files = {
+        ".github/workflows/ci.yml": gha("tox -e lint", "python -m tox -e py312"),
+        "tox.ini": tox,
+    }
     result = facts(files)
     assert only(result, "ruff-check", Trigger.CI).can_fail
-    assert only(result, "ruff-check", Trigger.CI).chain.endswith("tox.ini:9 (tox env lint) -> tox.ini:12")
+    assert only(result, "ruff-check", Trigger.CI).chain.endswith(
+        "tox.ini:9 (tox env lint) -> tox.ini:12"
+    )
     mypy = only(result, "mypy", Trigger.CI)
     assert not mypy.can_fail
     assert "prefixed with `-`" in (mypy.why_not or "")
     assert only(result, "black", Trigger.CI).can_fail
-    assert only(result, "pytest", Trigger.CI).chain.endswith("tox.ini:4 (tox env py312) -> tox.ini:7")
+    assert only(result, "pytest", Trigger.CI).chain.endswith(
+        "tox.ini:4 (tox env py312) -> tox.ini:7"
+    )
     assert result.runs("pytest", [Trigger.LOCAL]) == [], "py311 runs the line CI already runs"
     bandit = only(result, "bandit", Trigger.LOCAL)
     assert not bandit.can_fail
@@ -174,7 +184,9 @@ commands = [["ruff", "check", "."], ["-", "mypy", "."]]
     result = facts({".github/workflows/ci.yml": gha("tox"), "pyproject.toml": native})
     assert only(result, "ruff-check", Trigger.CI).can_fail
     assert not only(result, "mypy", Trigger.CI).can_fail
-    legacy = '[tool.tox]\nlegacy_tox_ini = """\n[tox]\nenvlist = py\n[testenv]\ncommands = pytest\n"""\n'
+    legacy = (
+        '[tool.tox]\nlegacy_tox_ini = """\n[tox]\nenvlist = py\n[testenv]\ncommands = pytest\n"""\n'
+    )
     result = facts({".github/workflows/ci.yml": gha("tox -e py"), "pyproject.toml": legacy})
     assert only(result, "pytest", Trigger.CI).can_fail
 
@@ -226,7 +238,10 @@ def test_npm_scripts_with_hooks_and_package_managers() -> None:
   }
 }
 """
-    files = {".github/workflows/ci.yml": gha("cd web && npm ci && npm run ci"), "web/package.json": package}
+    files = {
+        ".github/workflows/ci.yml": gha("cd web && npm ci && npm run ci"),
+        "web/package.json": package,
+    }
     result = facts(files)
     eslint = only(result, "eslint", Trigger.CI)
     assert eslint.can_fail
@@ -244,7 +259,9 @@ def test_npm_scripts_with_hooks_and_package_managers() -> None:
 
 def test_yarn_and_pnpm_scripts() -> None:
     package = '{"scripts": {"lint": "eslint .", "test": "vitest run"}}'
-    result = facts({".github/workflows/ci.yml": gha("yarn lint", "pnpm test"), "package.json": package})
+    result = facts(
+        {".github/workflows/ci.yml": gha("yarn lint", "pnpm test"), "package.json": package}
+    )
     assert only(result, "eslint", Trigger.CI).can_fail
     assert only(result, "vitest", Trigger.CI).can_fail
 
@@ -274,7 +291,9 @@ make -C services/api test
     result = facts(files)
     ruff = only(result, "ruff-check")
     assert ruff.can_fail
-    assert ruff.chain == '.github/workflows/ci.yml:6 (job ci, step ./scripts/ci.sh) -> scripts/ci.sh:4'
+    assert (
+        ruff.chain == ".github/workflows/ci.yml:6 (job ci, step ./scripts/ci.sh) -> scripts/ci.sh:4"
+    )
     mypy = only(result, "mypy")
     assert not mypy.can_fail
     assert "set +e" in (mypy.why_not or "")
@@ -286,7 +305,9 @@ make -C services/api test
 
 def test_bash_dash_c_and_source() -> None:
     files = {
-        ".github/workflows/ci.yml": gha("bash -ec 'ruff check .; echo done'", "source scripts/env.sh"),
+        ".github/workflows/ci.yml": gha(
+            "bash -ec 'ruff check .; echo done'", "source scripts/env.sh"
+        ),
         "scripts/env.sh": "export X=1\nflake8\n",
     }
     result = facts(files)
@@ -295,7 +316,10 @@ def test_bash_dash_c_and_source() -> None:
 
 
 def test_script_calling_itself_is_a_cycle() -> None:
-    files = {".github/workflows/ci.yml": gha("./loop.sh"), "loop.sh": "#!/bin/sh\nset -e\n./loop.sh\npytest\n"}
+    files = {
+        ".github/workflows/ci.yml": gha("./loop.sh"),
+        "loop.sh": "#!/bin/sh\nset -e\n./loop.sh\npytest\n",
+    }
     result = facts(files)
     assert only(result, "pytest").can_fail
     assert any("cycle" in p.message for p in result.problems)
@@ -371,7 +395,9 @@ sec = "bandit -r src"
 all = ["sec"]
 """
     files = {
-        ".github/workflows/ci.yml": gha("hatch run check", "hatch run test:run", "pdm run fmt", "poe all"),
+        ".github/workflows/ci.yml": gha(
+            "hatch run check", "hatch run test:run", "pdm run fmt", "poe all"
+        ),
         "pyproject.toml": pyproject,
     }
     result = facts(files)
@@ -419,7 +445,10 @@ def test_pre_commit_hooks_and_pre_commit_ci() -> None:
     assert kinds == ["pre-commit-ci"]
     black = only(result, "black", Trigger.CI)
     assert black.can_fail, "pre-commit fails when a hook rewrites files"
-    assert black.chain == ".pre-commit-config.yaml:2 (pre-commit.ci) -> .pre-commit-config.yaml:8 (hook black)"
+    assert (
+        black.chain
+        == ".pre-commit-config.yaml:2 (pre-commit.ci) -> .pre-commit-config.yaml:8 (hook black)"
+    )
     assert result.runs("mypy", [Trigger.CI]) == [], "skipped on pre-commit.ci"
     assert only(result, "mypy", Trigger.PRE_COMMIT).can_fail
     golangci = only(result, "golangci-lint", Trigger.CI)
@@ -431,7 +460,9 @@ def test_pre_commit_hooks_and_pre_commit_ci() -> None:
 def test_pre_commit_run_from_ci_selects_hooks_and_stage() -> None:
     config = PRE_COMMIT.replace("ci:\n  skip: [mypy]\n", "")
     files = {
-        ".github/workflows/ci.yml": gha("pre-commit run mypy --all-files", "pre-commit run --hook-stage manual"),
+        ".github/workflows/ci.yml": gha(
+            "pre-commit run mypy --all-files", "pre-commit run --hook-stage manual"
+        ),
         ".pre-commit-config.yaml": config,
     }
     result = facts(files)
@@ -452,12 +483,20 @@ def test_malformed_runner_files_are_problems_not_crashes() -> None:
     }
     result = facts(files)
     paths = {p.path for p in result.problems}
-    assert {"noxfile.py", "pyproject.toml", "Taskfile.yml", "package.json", ".pre-commit-config.yaml"} <= paths
+    assert {
+        "noxfile.py",
+        "pyproject.toml",
+        "Taskfile.yml",
+        "package.json",
+        ".pre-commit-config.yaml",
+    } <= paths
 
 
 def test_deep_make_chains_are_bounded() -> None:
     targets = "".join(f"t{i}: t{i + 1}\n\techo {i}\n" for i in range(200))
     files = {".github/workflows/ci.yml": gha("make t0"), "Makefile": targets + "t200:\n\tpytest\n"}
     result = facts(files)
-    assert result.runs("pytest", [Trigger.CI]) == [] or result.runs("pytest", [Trigger.CI])[0].can_fail
+    assert (
+        result.runs("pytest", [Trigger.CI]) == [] or result.runs("pytest", [Trigger.CI])[0].can_fail
+    )
     assert result.runs("pytest", [Trigger.LOCAL]) or result.runs("pytest", [Trigger.CI])

@@ -66,7 +66,7 @@ def test_pipeline_jobs_events_and_lines() -> None:
     ruff = only(result, "ruff-check")
     assert ruff.can_fail
     assert ruff.trigger is Trigger.CI
-    assert str(ruff.location) == '.github/workflows/ci.yml:13 (job lint, step Ruff)'
+    assert str(ruff.location) == ".github/workflows/ci.yml:13 (job lint, step Ruff)"
     fmt = only(result, "ruff-format")
     assert fmt.location.line == 16
     assert fmt.can_fail
@@ -167,7 +167,10 @@ jobs:
     assert "reviewdog" in (eslint.why_not or "")
     assert only(result, "staticcheck").can_fail
     assert only(result, "coverage").tool is not None
-    assert {r.tool.id for r in result.gating("dependency-scan") if r.tool} == {"pip-audit", "dependency-review"}
+    assert {r.tool.id for r in result.gating("dependency-scan") if r.tool} == {
+        "pip-audit",
+        "dependency-review",
+    }
 
 
 def test_formatter_then_git_diff_in_a_later_step_gates() -> None:
@@ -212,7 +215,7 @@ jobs:
     lint = only(result, "golangci-lint")
     assert lint.can_fail
     assert lint.chain == (
-        ".github/workflows/svc.yml:9 (job svc, step \"make lint\") -> "
+        '.github/workflows/svc.yml:9 (job svc, step "make lint") -> '
         "services/api/Makefile:1 (target lint) -> services/api/Makefile:2"
     )
     assert lint.cwd == "services/api"

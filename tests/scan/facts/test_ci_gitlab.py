@@ -93,7 +93,9 @@ def test_jobs_scripts_and_includes() -> None:
     assert (ruff.location.path, ruff.location.line) == (".gitlab-ci.yml", 22)
     mypy = only(result, "mypy")
     assert mypy.can_fail
-    assert (mypy.location.path, mypy.location.line) == ("ci/templates.yml", 7), "!reference resolved"
+    assert (mypy.location.path, mypy.location.line) == ("ci/templates.yml", 7), (
+        "!reference resolved"
+    )
     (coverage,) = [r for r in result.runs("coverage") if r.tool and r.tool.family == "coverage"]
     assert coverage.can_fail
     assert coverage.location.line == 30
@@ -131,7 +133,9 @@ def test_sast_template_gates_when_overridden() -> None:
 
 def test_include_cycles_and_missing_files_are_problems() -> None:
     files = {
-        ".gitlab-ci.yml": "include:\n  - local: a.yml\n  - local: missing.yml\njob:\n  script: [pytest]\n",
+        ".gitlab-ci.yml": (
+            "include:\n  - local: a.yml\n  - local: missing.yml\njob:\n  script: [pytest]\n"
+        ),
         "a.yml": "include: .gitlab-ci.yml\n",
     }
     result = facts(files)
@@ -143,7 +147,9 @@ def test_include_cycles_and_missing_files_are_problems() -> None:
 
 def test_wildcard_includes_and_child_pipelines() -> None:
     files = {
-        ".gitlab-ci.yml": "include: 'ci/*.yml'\ntrigger-child:\n  trigger:\n    include: child/.gitlab-ci.yml\n",
+        ".gitlab-ci.yml": (
+            "include: 'ci/*.yml'\ntrigger-child:\n  trigger:\n    include: child/.gitlab-ci.yml\n"
+        ),
         "ci/lint.yml": "lint:\n  script: golangci-lint run\n",
         "ci/test.yml": "test:\n  script: go test ./...\n",
         "child/.gitlab-ci.yml": "child-job:\n  script: [npm test]\n",

@@ -249,7 +249,9 @@ pipelines:
     assert result.pipelines[0].jobs == ("default", "branches:main")
     labels = sorted(r.location.label or "" for r in result.runs("ruff-check"))
     assert labels == ["pipeline branches:main, step Lint", "pipeline default, step Lint"]
-    assert {r.location.line for r in result.runs("ruff-check")} == {6}, "the anchored step's own line"
+    assert {r.location.line for r in result.runs("ruff-check")} == {6}, (
+        "the anchored step's own line"
+    )
     assert only(result, "pytest").can_fail
     assert not only(result, "bandit").can_fail
     assert only(result, "snyk").can_fail
@@ -338,6 +340,16 @@ steps:
 
 
 def test_detected_only_systems_and_generated_drone() -> None:
-    result = facts({"appveyor.yml": "build: off\n", ".drone.jsonnet": "{}", ".semaphore/semaphore.yml": "x: 1\n"})
+    result = facts(
+        {
+            "appveyor.yml": "build: off\n",
+            ".drone.jsonnet": "{}",
+            ".semaphore/semaphore.yml": "x: 1\n",
+        }
+    )
     kinds = sorted((p.kind.value, p.path) for p in result.pipelines)
-    assert kinds == [("drone", ".drone.jsonnet"), ("other", ".semaphore/semaphore.yml"), ("other", "appveyor.yml")]
+    assert kinds == [
+        ("drone", ".drone.jsonnet"),
+        ("other", ".semaphore/semaphore.yml"),
+        ("other", "appveyor.yml"),
+    ]

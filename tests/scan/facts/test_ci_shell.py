@@ -12,7 +12,14 @@ PRINTS = Effect(fail=False, output=True)
 REWRITES = Effect(fail=False, dirty=True)
 
 
-def outcome(text: str, program: str, *, errexit: bool = True, pipefail: bool = False, effect: Effect | None = None):
+def outcome(
+    text: str,
+    program: str,
+    *,
+    errexit: bool = True,
+    pipefail: bool = False,
+    effect: Effect | None = None,
+):
     script = ShellScript(text, errexit=errexit, pipefail=pipefail)
     matches = [c for c in script.commands if c.argv and c.argv[0] == program]
     assert matches, f"{program} not found in {[c.argv for c in script.commands]}"
@@ -58,7 +65,9 @@ def outcome(text: str, program: str, *, errexit: bool = True, pipefail: bool = F
         ("if [ -f x ]; then exit 0; fi\nruff check .", True, False, True, None),
     ],
 )
-def test_failure_propagation(text: str, errexit: bool, pipefail: bool, fails: bool, reason: str | None) -> None:
+def test_failure_propagation(
+    text: str, errexit: bool, pipefail: bool, fails: bool, reason: str | None
+) -> None:
     result = outcome(text, "ruff", errexit=errexit, pipefail=pipefail)
     assert result.fails is fails
     if reason is not None:
@@ -80,7 +89,7 @@ def test_failure_propagation(text: str, errexit: bool, pipefail: bool, fails: bo
         ("! gofmt -l . | grep .", True),
         ("gofmt -l . | grep . && exit 1 || true", True),
         ("gofmt -l . > /dev/null", False),
-        ('diff -u <(echo -n) <(gofmt -d .)', True),
+        ("diff -u <(echo -n) <(gofmt -d .)", True),
     ],
 )
 def test_output_only_checkers_gate_only_when_tested(text: str, fails: bool) -> None:
@@ -158,7 +167,9 @@ def test_unknown_directory_after_cd_to_a_variable() -> None:
 
 
 def test_bash_arrays_are_assignments_not_commands() -> None:
-    script = ShellScript("need=()\ncommand -v redis || need+=(redis-server)\necho ${need[@]}", errexit=True)
+    script = ShellScript(
+        "need=()\ncommand -v redis || need+=(redis-server)\necho ${need[@]}", errexit=True
+    )
     assert [c.argv[0] for c in script.commands] == ["command", "echo"]
 
 
@@ -170,7 +181,12 @@ def test_functions_are_emitted_only_when_called() -> None:
 
 
 def test_shell_words() -> None:
-    assert shell_words("--check --diff  'a b' \"c\\\"d\" # comment") == ["--check", "--diff", "a b", 'c"d']
+    assert shell_words('--check --diff  \'a b\' "c\\"d" # comment') == [
+        "--check",
+        "--diff",
+        "a b",
+        'c"d',
+    ]
 
 
 @pytest.mark.parametrize(

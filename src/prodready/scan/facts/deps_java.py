@@ -19,7 +19,13 @@ from typing import Any
 from xml.parsers import expat
 
 from prodready.scan.facts.ci_yaml import as_dict
-from prodready.scan.facts.deps_common import DepsContext, directory, excluded
+from prodready.scan.facts.deps_common import (
+    DepsContext,
+    directory,
+    excluded,
+    line_of_text,
+    table_start,
+)
 from prodready.scan.facts.deps_model import (
     Dependency,
     DependencyKind,
@@ -303,14 +309,9 @@ def _catalog(ctx: DepsContext) -> list[Dependency]:
         module, version = _catalog_entry(spec, versions)
         if module is None:
             continue
-        line = next(
-            (
-                i
-                for i, raw in enumerate(text.splitlines(), start=1)
-                if raw.strip().startswith(f"{alias} ") or raw.strip().startswith(f"{alias}=")
-            ),
-            None,
-        )
+        start = table_start(text, "libraries")
+        line = line_of_text(text, f"\n{alias} ", start) or line_of_text(text, f"\n{alias}=", start)
+        line = line + 1 if line is not None else None
         found.append(
             Dependency(
                 module.lower(),

@@ -13,6 +13,7 @@ file). Names are normalised per PEP 503.
 from __future__ import annotations
 
 import ast
+import fnmatch
 import posixpath
 import re
 from dataclasses import dataclass, field
@@ -564,7 +565,9 @@ class PythonCollector:
                 path = name if folder == "." else f"{folder}/{name}"
                 if path not in self.ctx.path_set:
                     continue
-                if index > 0 and not (name == "uv.lock" and self._is_uv_workspace(folder)):
+                if index > 0 and not (
+                    name == "uv.lock" and self._in_uv_workspace(folder, project.root)
+                ):
                     continue
                 found.append(Lockfile(path, name, frozenset(self._locked_names(path, name))))
             if index == 0:
@@ -588,14 +591,20 @@ class PythonCollector:
                 break
         return found
 
-    def _is_uv_workspace(self, folder: str) -> bool:
+    def _in_uv_workspace(self, folder: str, member: str) -> bool:
+        """``member`` is listed by the uv workspace rooted at ``folder``."""
         path = "pyproject.toml" if folder == "." else f"{folder}/pyproject.toml"
         data = self.ctx.toml(path) if path in self.ctx.path_set else None
         tool = data.get("tool") if data else None
-        return (
-            isinstance(tool, dict)
-            and isinstance(tool.get("uv"), dict)
-            and isinstance(tool["uv"].get("workspace"), dict)
+        uv = tool.get("uv") if isinstance(tool, dict) else None
+        workspace = uv.get("workspace") if isinstance(uv, dict) else None
+        if not isinstance(workspace, dict):
+            return False
+        relative = member if folder == "." else member[len(folder) + 1 :]
+        members = _strings(workspace.get("members"))
+        excluded_members = _strings(workspace.get("exclude"))
+        return any(fnmatch.fnmatchcase(relative, m) for m in members) and not any(
+            fnmatch.fnmatchcase(relative, m) for m in excluded_members
         )
 
     def _locked_names(self, path: str, kind: str) -> set[str]:
