@@ -70,8 +70,9 @@ def summarize(histogram: HdrHistogram) -> Percentiles:
     return Percentiles(
         count=count,
         min_ms=cast(int, histogram.get_min_value()) / 1000.0,
-        mean_ms=cast(float, histogram.get_mean_value()) / 1000.0,
-        stdev_ms=cast(float, histogram.get_stddev()) / 1000.0,
+        # Recorded values are whole microseconds: more digits would be noise.
+        mean_ms=round(cast(float, histogram.get_mean_value()) / 1000.0, 3),
+        stdev_ms=round(cast(float, histogram.get_stddev()) / 1000.0, 3),
         p50_ms=ms[50.0],
         p75_ms=ms[75.0],
         p90_ms=ms[90.0],

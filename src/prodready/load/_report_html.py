@@ -63,6 +63,7 @@ def _chart(
     y_format: str = "{:g}",
     width: int = 960,
     height: int = 300,
+    dashed: frozenset[str] = frozenset(),
 ) -> str:
     points = [p for _, pts in series for p in pts]
     if not points:
@@ -128,14 +129,24 @@ def _chart(
         color = _COLORS[index % len(_COLORS)]
         if pts:
             path = " ".join(f"{sx(x):.1f},{sy(y):.1f}" for x, y in pts)
+            dash = ' stroke-dasharray="6 4"' if name in dashed else ""
             parts.append(
-                f'<polyline fill="none" stroke="{color}" stroke-width="1.6" points="{path}"/>'
+                f'<polyline fill="none" stroke="{color}" stroke-width="1.6"{dash} points="{path}"/>'
             )
         parts.append(f'<rect x="{legend_x}" y="{top + 4}" width="10" height="10" fill="{color}"/>')
         parts.append(f'<text x="{legend_x + 14}" y="{top + 13}">{escape(name)}</text>')
         legend_x += 24 + 7 * len(name)
     parts.append("</svg>")
     return "\n".join(parts)
+
+
+def _stairs(points: Sequence[Point], width: float) -> list[Point]:
+    """Each bucket as a flat segment over its width: rates were constant
+    within a bucket as far as the report knows, not interpolated."""
+    out: list[Point] = []
+    for x, y in points:
+        out.extend([(x, y), (x + width, y)])
+    return out
 
 
 def _percentile_curve(result: LoadResult, source: str) -> list[Point]:
@@ -227,8 +238,10 @@ def render_html(result: LoadResult) -> str:
     timeline = result.timeline
     if timeline is not None and timeline.points:
         pts = timeline.points
+        width = timeline.bucket_s
+        end = result.profile.duration_s if result.profile else pts[-1].t_s + width
         lat_series = [
-            (name, [(p.t_s, v) for p in pts if (v := getattr(p, field)) is not None])
+            (name, [(p.t_s + width / 2, v) for p in pts if (v := getattr(p, field)) is not None])
             for name, field in (
                 ("p50", "p50_ms"),
                 ("p90", "p90_ms"),
@@ -240,20 +253,30 @@ def render_html(result: LoadResult) -> str:
             "<h2>Latency over time</h2>"
             + _chart(
                 lat_series,
-                title="Intended-time latency per bucket",
+                title="Intended-time latency of the responses in each bucket",
                 x_label="seconds",
                 y_label="ms",
             )
         )
-        width = timeline.bucket_s
+        # Rates over the schedule only; a partial last bucket counts its own width.
+        spans = [(p, min(width, end - p.t_s)) for p in pts if p.t_s < end - 1e-9]
         rate_series = [
-            ("asked", [(p.t_s, p.asked_rate) for p in pts if p.asked_rate is not None]),
-            ("sent", [(p.t_s, p.sent / width) for p in pts]),
-            ("errors", [(p.t_s, p.errors / width) for p in pts]),
+            ("sent", _stairs([(p.t_s, p.sent / span) for p, span in spans], width)),
+            ("errors", _stairs([(p.t_s, p.errors / span) for p, span in spans], width)),
+            (
+                "asked",
+                _stairs(
+                    [(p.t_s, p.asked_rate) for p, _ in spans if p.asked_rate is not None], width
+                ),
+            ),
         ]
         sections.append(
             _chart(
-                rate_series, title="Requests per second", x_label="seconds", y_label="per second"
+                rate_series,
+                title="Requests per second: sent vs asked (dashed)",
+                x_label="seconds",
+                y_label="per second",
+                dashed=frozenset({"asked"}),
             )
         )
 
