@@ -4,9 +4,13 @@ against a real aiohttp server and hand-written servers for the odd cases."""
 from __future__ import annotations
 
 import asyncio
+import shutil
+import ssl
+import subprocess
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -266,3 +270,86 @@ def test_extra_bytes_close_the_connection() -> None:
     outcomes, pool = run(with_server(serve([response] * 2), test))
     assert [(o.status, o.size) for o in outcomes] == [(200, 2), (200, 2)]
     assert pool.connections_opened == 2  # the out-of-step connection was not reused
+
+
+def _self_signed(tmp_path: Path) -> tuple[Path, Path]:
+    openssl = shutil.which("openssl")
+    if openssl is None:
+        pytest.skip("the openssl command is not installed")
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(
+        [
+            openssl,
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+            "-days",
+            "1",
+            "-subj",
+            "/CN=localhost",
+            "-addext",
+            "subjectAltName=DNS:localhost,IP:127.0.0.1",
+        ],
+        check=True,
+        capture_output=True,
+    )
+    return cert, key
+
+
+def test_tls(tmp_path: Path) -> None:
+    cert, key = _self_signed(tmp_path)
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    response = b"HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\nsecure"
+
+    async def scenario() -> tuple[list[Outcome], list[Outcome]]:
+        server = await asyncio.start_server(serve([response] * 5), "127.0.0.1", 0, ssl=context)
+        port = server.sockets[0].getsockname()[1]
+        try:
+            trusted = await send_tls(port, insecure=True)
+            verified = await send_tls(port, insecure=False)
+        finally:
+            server.close()
+            await server.wait_closed()
+        return trusted, verified
+
+    trusted, verified = run(scenario())
+    assert [(o.status, o.size, o.error) for o in trusted] == [(200, 6, None)] * 3
+    assert {o.status for o in verified} == {0}
+    assert all("CERTIFICATE_VERIFY_FAILED" in (o.error or "") for o in verified)
+
+
+async def send_tls(port: int, *, insecure: bool) -> list[Outcome]:
+    loop = asyncio.get_running_loop()
+    outcomes: list[Outcome] = []
+    done: asyncio.Future[None] = loop.create_future()
+    target = Target(f"https://127.0.0.1:{port}/")
+
+    def on_complete(req: InFlight, status: int, reason: str, error: str | None, size: int) -> None:
+        outcomes.append(Outcome(req.target, status, reason, error, size, req.sent > 0))
+        if len(outcomes) == 3:
+            done.set_result(None)
+
+    pool = Http1Pool(
+        loop,
+        scheme="https",
+        host="127.0.0.1",
+        port=port,
+        wires={0: wire_format(target, "t")},
+        max_connections=1,
+        on_complete=on_complete,
+        timeout_label="5s",
+        insecure=insecure,
+    )
+    for _ in range(3):
+        now = time.monotonic()
+        pool.submit(InFlight(0, now, now, now + 5))
+    await asyncio.wait_for(done, 10)
+    await pool.aclose()
+    return outcomes
