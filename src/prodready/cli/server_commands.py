@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import socket
 import sys
 from datetime import UTC, datetime, timedelta
@@ -147,6 +148,10 @@ def serve(
             lifespan="on",
         )
     )
+    # uvicorn re-raises the stop signal once it has drained; with these no-op
+    # handlers restored underneath it, a graceful stop then exits 0.
+    for stop_signal in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(stop_signal, lambda *_: None)
     server.run(sockets=[sock])
     if not server.started:
         raise typer.Exit(EXIT_USAGE)

@@ -1,0 +1,76 @@
+"""A real webhook receiver on 127.0.0.1 (a thread running http.server): it
+records every POST and answers with whatever status the test scripts."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections import defaultdict, deque
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+
+@dataclass
+class Received:
+    path: str
+    headers: dict[str, str]
+    body: Any
+
+
+@dataclass
+class WebhookReceiver:
+    """``script[path]`` is a queue of statuses to answer (then 200 forever);
+    ``hold`` blocks every request until set."""
+
+    received: list[Received] = field(default_factory=list)
+    script: dict[str, deque[int]] = field(default_factory=lambda: defaultdict(deque))
+    always: dict[str, int] = field(default_factory=dict)
+    hold: threading.Event = field(default_factory=threading.Event)
+    arrived: threading.Condition = field(default_factory=threading.Condition)
+
+    def __post_init__(self) -> None:
+        self.hold.set()
+        owner = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                length = int(self.headers.get("content-length") or 0)
+                raw = self.rfile.read(length)
+                owner.hold.wait(timeout=30)
+                status = owner.always.get(self.path)
+                queue = owner.script[self.path]
+                if status is None:
+                    status = queue.popleft() if queue else 200
+                with owner.arrived:
+                    owner.received.append(
+                        Received(self.path, dict(self.headers.items()), json.loads(raw or b"null"))
+                    )
+                    owner.arrived.notify_all()
+                self.send_response(status)
+                self.send_header("content-type", "text/plain")
+                self.end_headers()
+                self.wfile.write(b"ok" if status < 300 else b"receiver says no")
+
+            def log_message(self, *args: object) -> None:
+                return
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    def __enter__(self) -> WebhookReceiver:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.hold.set()
+        self.server.shutdown()
+        self.server.server_close()
+
+    def on(self, path: str) -> list[Received]:
+        return [r for r in self.received if r.path == path]
