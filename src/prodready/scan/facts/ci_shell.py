@@ -815,18 +815,85 @@ class ShellScript:
             self.tree = Script([])
         self.commands = list(_emit(self.tree, cwd, script_dir if script_dir is not None else cwd))
         self._ancestors: dict[int, frozenset[int]] = _ancestor_map(self.tree)
+        self._snapshot_cache: list[tuple[_Env, bool] | None] | None = None
+        self._status_readers: list[bool] | None = None
+        self._statement_index: dict[int, int] | None = None
 
     def outcome(
         self, command: ShellCommand, effect: Effect = FAILS, *, dirty: bool = False
     ) -> Outcome:
         """Whether ``command`` finding something makes the script fail."""
         path = self._ancestors.get(id(command.node), frozenset())
+        index = self._top_index(path)
+        if index is not None and not dirty and not effect.output and not effect.dirty:
+            local = self._local_outcome(command, effect, path, index)
+            if local is not None:
+                return local
         clean = _Sim(self, command.node, path, effect, problem=False, dirty=dirty).run()
         bad_sim = _Sim(self, command.node, path, effect, problem=True, dirty=dirty)
         bad = bad_sim.run()
         fails = bad.code != 0 and (clean.code == 0 or bad.rel or bad_sim.exhausted)
         why = None if fails else (bad_sim.reasons[0] if bad_sim.reasons else None)
         return Outcome(fails, bad_sim.printed, bad_sim.dirty_cell[0], why)
+
+    def _top_index(self, path: frozenset[int]) -> int | None:
+        """Index of the top-level statement holding the command, unless the
+        command sits in a function body (it runs where the function is called)."""
+        if self._statement_index is None:
+            self._statement_index = {id(st): i for i, st in enumerate(self.tree.statements)}
+        for node_id in path:
+            index = self._statement_index.get(node_id)
+            if index is not None:
+                statement = self.tree.statements[index]
+                first = statement.body.first.commands
+                if len(first) == 1 and isinstance(first[0], FuncDef) and not statement.body.rest:
+                    return None
+                return index
+        return None
+
+    def _local_outcome(
+        self, command: ShellCommand, effect: Effect, path: frozenset[int], index: int
+    ) -> Outcome | None:
+        """The outcome from the shell state before the command's top-level
+        statement and that statement alone: linear overall instead of one
+        whole-script run per command. None when later statements can read
+        the status (``$?``, ``exit $rc``), where the whole script is run."""
+        snapshots = self._snapshots()
+        if self._status_read_after(index):
+            return None
+        if index >= len(snapshots):
+            return None
+        snapshot = snapshots[index]
+        if snapshot is None:
+            return Outcome(False, False, False, "it is never reached: the script exits before it")
+        last = index == len(self.tree.statements) - 1
+        clean_sim = _Sim(self, command.node, path, effect, problem=False, dirty=snapshot[1])
+        bad_sim = _Sim(self, command.node, path, effect, problem=True, dirty=snapshot[1])
+        clean = clean_sim.run_statement(snapshot[0], index, last)
+        bad = bad_sim.run_statement(snapshot[0], index, last)
+        fails = bad.code != 0 and (clean.code == 0 or bad.rel or bad_sim.exhausted)
+        why = None if fails else (bad_sim.reasons[0] if bad_sim.reasons else None)
+        return Outcome(fails, bad_sim.printed, bad_sim.dirty_cell[0], why)
+
+    def _snapshots(self) -> list[tuple[_Env, bool] | None]:
+        """Shell state before each top-level statement in a run where no
+        command under study has run yet (None once the script has exited)."""
+        if self._snapshot_cache is None:
+            sim = _Sim(self, None, frozenset(), FAILS, problem=False, dirty=False)
+            self._snapshot_cache = sim.record_snapshots()
+        return self._snapshot_cache
+
+    def _status_read_after(self, index: int) -> bool:
+        if self._status_readers is None:
+            readers: list[bool] = []
+            for statement in self.tree.statements:
+                single = Script([statement])
+                readers.append(any(_reads_status(node) for node in _walk_simple(single, True)))
+            after = [False] * (len(readers) + 1)
+            for position in range(len(readers) - 1, -1, -1):
+                after[position] = after[position + 1] or readers[position]
+            self._status_readers = after
+        return self._status_readers[index + 1]
 
     def fails_when_dirty(self) -> bool:
         """Whether the script fails when the working tree has uncommitted
@@ -835,6 +902,14 @@ class ShellScript:
         dirty = _Sim(self, None, frozenset(), FAILS, problem=False, dirty=True)
         clean_code = clean.run().code
         return dirty.run().code != 0 and clean_code == 0
+
+
+def _reads_status(node: Simple) -> bool:
+    """The command reads the previous exit status (``$?``, ``exit $rc``)."""
+    if any("?" in word.vars for word in _words_of(node)):
+        return True
+    words = [w.text for w in node.words]
+    return bool(words) and words[0] in ("exit", "return") and len(words) > 1 and "$" in words[1]
 
 
 def _ancestor_map(tree: Script) -> dict[int, frozenset[int]]:
@@ -1038,6 +1113,41 @@ class _Sim:
             self.exhausted = True
             return _St(1)
         return status
+
+    def run_statement(self, snapshot: _Env, index: int, last: bool) -> _St:
+        """Run top-level statement ``index`` from ``snapshot``; a failure that
+        does not stop the script is lost unless it is the last statement
+        (no later statement reads ``$?``: the caller checked)."""
+        env = snapshot.copy()
+        statement = self.script.tree.statements[index]
+        try:
+            status, _ = self.statement(statement, env, checked=False)
+        except _Exit as exc:
+            return exc.status
+        except (_Budget, RecursionError):
+            self.exhausted = True
+            return _St(1)
+        if last:
+            return status
+        if status.code != 0 and status.rel:
+            self.reason(status, self._lost_reason(env))
+        return _OK
+
+    def record_snapshots(self) -> list[tuple[_Env, bool] | None]:
+        """The environment before each top-level statement (see ShellScript)."""
+        env = _Env(self.script.errexit, self.script.pipefail)
+        snapshots: list[tuple[_Env, bool] | None] = []
+        statements = self.script.tree.statements
+        for position, statement in enumerate(statements):
+            snapshots.append((env.copy(), self.dirty_cell[0]))
+            try:
+                self.statement(statement, env, checked=False)
+            except _Exit:
+                snapshots.extend([None] * (len(statements) - position - 1))
+                break
+            except (_Budget, RecursionError):
+                break
+        return snapshots
 
     def reason(self, status: _St, text: str) -> None:
         if self.problem and status.rel and status.code != 0 and len(self.reasons) < 4:
