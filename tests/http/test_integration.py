@@ -118,14 +118,17 @@ def test_500_is_not_retried_and_post_is_not_retried(
 
 
 def test_429_retry_after_seconds_and_date(server: MisbehavingServer) -> None:
-    clock = ManualClock(wall_start=time.time())  # the server dates Retry-After by real time
+    wall_start = time.time()
+    clock = ManualClock(wall_start=wall_start)  # the server dates Retry-After by real time
     server.plan("/limited", "429:2", "503:date:4", "200")
     with Client(retry=retrying(clock), clock=clock) as client:
         assert client.get(server.url("/limited")).status_code == 200
     assert clock.sleeps[0] == 2.0
-    # The date says "4 s from the server's now", to the second; our manual
-    # wall clock already moved 2 s ahead with the first (unslept) wait.
-    assert 0.9 <= clock.sleeps[1] <= 2.1
+    # The date says "4 s from the server's now", floored to the second; our
+    # manual wall clock moved 2 s ahead with the first (unslept) wait, and
+    # stood still while real time went on by at most ``late``.
+    late = time.time() - wall_start
+    assert 0.99 <= clock.sleeps[1] <= 2.01 + late
 
 
 def test_429_with_a_retry_after_beyond_the_cap_is_returned(

@@ -180,26 +180,38 @@ class _RollingWindow:
         self.total = self.fails = self.slows = 0
 
     def advance(self, now: float) -> int:
+        """Move the head to ``now``'s bucket, dropping buckets that left; the head's index.
+
+        A reading older than the head (a thread that read the clock before
+        another took the lock) counts in the head bucket.
+        """
         idx = int(now / self._width)
         head = self._head
         if head is None:
             self._head = idx
-        elif idx > head:
-            if idx - head >= self._n:
-                self.reset()
-            else:
-                n = self._n
-                for i in range(head + 1, idx + 1):
-                    slot = i % n
-                    self.total -= self._totals[slot]
-                    self.fails -= self._fails[slot]
-                    self.slows -= self._slows[slot]
-                    self._totals[slot] = self._fails[slot] = self._slows[slot] = 0
-            self._head = idx
-        return idx if head is None or idx > head else head
+            return idx
+        if idx <= head:
+            return head
+        if idx - head >= self._n:
+            self.reset()
+        else:
+            n = self._n
+            totals, fails, slows = self._totals, self._fails, self._slows
+            for i in range(head + 1, idx + 1):
+                slot = i % n
+                self.total -= totals[slot]
+                self.fails -= fails[slot]
+                self.slows -= slows[slot]
+                totals[slot] = fails[slot] = slows[slot] = 0
+        self._head = idx
+        return idx
 
     def add(self, now: float, failed: bool, slow: bool) -> None:
-        slot = self.advance(now) % self._n
+        idx = int(now / self._width)
+        head = self._head
+        if head is None or idx > head:
+            head = self.advance(now)
+        slot = head % self._n
         self._totals[slot] += 1
         self.total += 1
         if failed:
@@ -336,12 +348,21 @@ class _BreakerCore:
 
     # -- outcomes ------------------------------------------------------------
 
-    def record(self, ticket: _Ticket, outcome: int, duration: float) -> None:
-        """Report how an admitted call ended (``outcome`` is an :class:`Outcome`)."""
-        slow_after = self.config.slow_call_duration
-        slow = slow_after is not None and duration >= slow_after and outcome != Outcome.IGNORED
-        now = self.clock.monotonic()
-        with self._lock:
+    def record(
+        self, ticket: _Ticket, outcome: int, duration: float, now: float | None = None
+    ) -> None:
+        """Report how an admitted call ended (``outcome`` is an :class:`Outcome`).
+
+        ``now`` saves a clock reading when the caller has one from this clock.
+        """
+        cfg = self.config
+        slow_after = cfg.slow_call_duration
+        slow = slow_after is not None and outcome != Outcome.IGNORED and duration >= slow_after
+        if now is None:
+            now = self.clock.monotonic()
+        lock = self._lock
+        lock.acquire()
+        try:
             if outcome == Outcome.SUCCESS:
                 self._successes_total += 1
             elif outcome == Outcome.FAILURE:
@@ -354,7 +375,18 @@ class _BreakerCore:
                     return
                 window = self._window
                 window.add(now, outcome == Outcome.FAILURE, slow)
-                if self._mode is not Mode.FORCED_CLOSED and self._should_trip(window):
+                total = window.total
+                if (
+                    total >= cfg.volume_threshold
+                    and self._mode is not Mode.FORCED_CLOSED
+                    and (
+                        window.fails >= cfg.error_threshold * total
+                        or (
+                            slow_after is not None
+                            and window.slows >= cfg.slow_call_threshold * total
+                        )
+                    )
+                ):
                     self._transition(State.OPEN, now, self._trip_reason(window))
             elif state is State.HALF_OPEN and ticket.probe:
                 if outcome == Outcome.IGNORED:
@@ -365,20 +397,10 @@ class _BreakerCore:
                     self._transition(State.OPEN, now, f"probe slower than {slow_after:g} s")
                 else:
                     self._transition(State.CLOSED, now, "probe succeeded")
-            else:
-                return
-        self._drain()
-
-    def _should_trip(self, window: _RollingWindow) -> bool:
-        cfg = self.config
-        total = window.total
-        if total < cfg.volume_threshold:
-            return False
-        if window.fails >= cfg.error_threshold * total:
-            return True
-        return (
-            cfg.slow_call_duration is not None and window.slows >= cfg.slow_call_threshold * total
-        )
+        finally:
+            lock.release()
+        if self._pending:
+            self._drain()
 
     def _trip_reason(self, window: _RollingWindow) -> str:
         total = window.total

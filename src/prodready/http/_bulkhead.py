@@ -108,15 +108,20 @@ class Bulkhead:
 
         ``max_wait`` defaults to the bulkhead's own.
         """
-        wait = self.max_wait if max_wait is None else max_wait
-        with self._lock:
-            if self._try_acquire_locked():
+        lock = self._lock
+        lock.acquire()
+        try:
+            if self._free > 0 and not self._waiters:  # the common case, kept short
+                self._free -= 1
                 return True
+            wait = self.max_wait if max_wait is None else max_wait
             if wait <= 0:
                 self._rejected += 1
                 return False
             waiter = _ThreadWaiter()
             self._waiters.append(waiter)
+        finally:
+            lock.release()
         if waiter.event.wait(wait):
             return True
         with self._lock:
@@ -158,13 +163,18 @@ class Bulkhead:
 
     def release(self) -> None:
         """Give a slot back (to the oldest waiter, if any)."""
-        with self._lock:
-            while self._waiters:
-                if self._waiters.popleft().grant():
+        lock = self._lock
+        lock.acquire()
+        try:
+            waiters = self._waiters
+            while waiters:
+                if waiters.popleft().grant():
                     return
             if self._free >= self.max_concurrent:
                 raise RuntimeError("Bulkhead.release() called more times than acquire()")
             self._free += 1
+        finally:
+            lock.release()
 
     def __repr__(self) -> str:
         return (

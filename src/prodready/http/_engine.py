@@ -66,36 +66,30 @@ _UNSET: Final[Any] = object()
 
 
 class Call:
-    """The state of one logical call across its attempts."""
+    """The state of one logical call across its attempts.
 
-    __slots__ = (
-        "attempt",
-        "deadline",
-        "dependency",
-        "idempotent",
-        "last_error",
-        "last_response",
-        "prev_delay",
-        "replayable",
-        "request",
-        "stop_reason",
-        "stream",
-        "timeouts",
-    )
+    Defaults live on the class: a call that succeeds at once (the common
+    case, and the one whose overhead matters) sets three attributes.
+    """
 
-    def __init__(self, request: httpx.Request, dependency: str) -> None:
+    attempt: int = 0
+    deadline: float | None = None
+    prev_delay: float = 0.0
+    last_error: BaseException | None = None
+    last_response: httpx.Response | None = None
+    stop_reason: str = ""
+    timeouts: Any = _UNSET
+    replayable: bool = False
+
+    def __init__(self, request: httpx.Request, name: str | None, stream: bool) -> None:
         self.request = request
-        self.dependency = dependency
-        self.attempt = 0
-        self.deadline: float | None = None
-        self.idempotent = False
-        self.replayable = False
-        self.prev_delay = 0.0
-        self.last_error: BaseException | None = None
-        self.last_response: httpx.Response | None = None
-        self.stop_reason = ""
-        self.stream = False
-        self.timeouts: Any = _UNSET
+        self.name = name
+        self.stream = stream
+
+    @property
+    def dependency(self) -> str:
+        """The label for metrics, logs and errors (computed only when one is needed)."""
+        return self.name or self.request.url.host or "unknown"
 
 
 def _replayable(request: httpx.Request) -> bool:
@@ -110,6 +104,9 @@ class Engine:
     """The policies of one transport, and the decisions they make."""
 
     __slots__ = (
+        "_core",
+        "_now",
+        "_pass_now",
         "breaker",
         "bulkhead",
         "clock",
@@ -150,7 +147,12 @@ class Engine:
         self.hooks = Hooks(list(plugins))
         self.name = name if name is not None else (breaker.name if breaker is not None else None)
         self.clock = clock or SYSTEM_CLOCK
+        self._now = self.clock.monotonic
         self.failure_statuses = breaker.failure_statuses if breaker is not None else _SERVER_ERRORS
+        self._core = breaker._core if breaker is not None else None
+        # The breaker may run on another clock than ours; share readings only
+        # when it is the same clock.
+        self._pass_now = self._core is not None and self._core.clock is self.clock
         if breaker is not None and self.hooks.on_state_change:
             for listener in self.hooks.on_state_change:
                 breaker.add_listener(listener)
@@ -172,27 +174,31 @@ class Engine:
     # -- the call ------------------------------------------------------------
 
     def begin(self, request: httpx.Request) -> Call:
-        call = Call(request, self.name or request.url.host or "unknown")
-        call.stream = bool(request.extensions.get(STREAM_EXTENSION))
+        extensions = request.extensions
+        call = Call(request, self.name, bool(extensions.get(STREAM_EXTENSION, False)))
         retry = self.retry
         if retry is not None:
-            now = self.clock.monotonic()
-            if retry.budget is not None:
-                retry.budget.deposit(now)
-            if retry.deadline is not None:
-                call.deadline = now + retry.deadline
-                call.timeouts = request.extensions.get("timeout", _UNSET)
+            # Decided before the first attempt: a transport may buffer the
+            # body while sending it, which must not make a stream "replayable".
             call.replayable = _replayable(request)
-            call.idempotent = retry.allows_method(request)
+            budget = retry.budget
+            if budget is not None:
+                budget.deposit(0.0)
+            if retry.deadline is not None:
+                call.deadline = self._now() + retry.deadline
+                call.timeouts = extensions.get("timeout", _UNSET)
         return call
 
     def admit(self, call: Call) -> _Ticket | None:
         """The breaker's ticket, or :class:`CircuitOpenError` (with the request set)."""
-        breaker = self.breaker
-        if breaker is None:
+        core = self._core
+        if core is None:
             return None
+        ticket = core._closed_ticket
+        if ticket is not None and core.store is None:
+            return ticket  # closed: no decision to make, no lock to take
         try:
-            return breaker.admit()
+            return core.admit()
         except RejectedError as err:
             err.request = call.request
             raise
@@ -209,13 +215,13 @@ class Engine:
 
     def release(self, ticket: _Ticket | None) -> None:
         """An admitted call did not happen (bulkhead full, cancelled): no outcome."""
-        if ticket is not None and self.breaker is not None:
-            self.breaker.record(ticket, Outcome.IGNORED, 0.0)
+        if ticket is not None and self._core is not None:
+            self._core.record(ticket, Outcome.IGNORED, 0.0)
 
     def before_attempt(self, call: Call) -> float:
         """Start an attempt; returns the attempt's start time."""
         call.attempt += 1
-        now = self.clock.monotonic()
+        now = self._now()
         if call.deadline is not None:
             self._cap_timeouts(call, now)
         if self.hooks.on_request:
@@ -227,7 +233,7 @@ class Engine:
     def remaining(self, call: Call) -> float | None:
         if call.deadline is None:
             return None
-        return max(call.deadline - self.clock.monotonic(), 0.0)
+        return max(call.deadline - self._now(), 0.0)
 
     def _cap_timeouts(self, call: Call, now: float) -> None:
         assert call.deadline is not None
@@ -248,7 +254,7 @@ class Engine:
         if (
             call.deadline is not None
             and isinstance(exc, httpx.TimeoutException)
-            and self.clock.monotonic() >= call.deadline - 0.001
+            and self._now() >= call.deadline - 0.001
         ):
             error: TransportError = DeadlineExceeded(
                 f"deadline of {self._deadline_text()} exceeded during attempt {call.attempt} "
@@ -276,23 +282,24 @@ class Engine:
         self, call: Call, ticket: _Ticket | None, response: httpx.Response, started: float
     ) -> float | None:
         """Judge a response: seconds to wait before retrying, or ``None`` to stop."""
-        now = self.clock.monotonic()
-        elapsed = now - started
+        now = self._now()
         status = response.status_code
         failure = status in self.failure_statuses
         if ticket is not None:
-            assert self.breaker is not None
-            self.breaker.record(ticket, Outcome.FAILURE if failure else Outcome.SUCCESS, elapsed)
+            core = self._core
+            assert core is not None
+            outcome = Outcome.FAILURE if failure else Outcome.SUCCESS
+            core.record(ticket, outcome, now - started, now if self._pass_now else None)
         hooks = self.hooks
         if hooks.on_response:
             event = ResponseEvent(
-                call.dependency, call.request, call.attempt, response, elapsed, failure
+                call.dependency, call.request, call.attempt, response, now - started, failure
             )
             Hooks.emit(hooks.on_response, event)
         retry = self.retry
         if retry is None or status not in retry.statuses:
             return None
-        if not call.idempotent:
+        if not retry.allows_method(call.request):
             call.stop_reason = f"{call.request.method} is not retried without an idempotency key"
             return None
         minimum: float | None = None
@@ -310,11 +317,12 @@ class Engine:
         self, call: Call, ticket: _Ticket | None, error: BaseException, started: float
     ) -> float | None:
         """Judge a failed attempt: seconds to wait before retrying, or ``None`` to stop."""
-        now = self.clock.monotonic()
+        now = self._now()
         elapsed = now - started
         if ticket is not None:
-            assert self.breaker is not None
-            self.breaker.record(ticket, Outcome.FAILURE, elapsed)
+            core = self._core
+            assert core is not None
+            core.record(ticket, Outcome.FAILURE, elapsed, now if self._pass_now else None)
         hooks = self.hooks
         if hooks.on_error:
             event = ErrorEvent(call.dependency, call.request, call.attempt, error, elapsed)
@@ -322,7 +330,7 @@ class Engine:
         retry = self.retry
         if retry is None or not is_retryable_error(retry, error):
             return None
-        if not call.idempotent and not request_not_sent(error):
+        if not retry.allows_method(call.request) and not request_not_sent(error):
             call.stop_reason = (
                 f"{call.request.method} is not retried without an idempotency key "
                 "once the request may have reached the server"
@@ -349,11 +357,11 @@ class Engine:
                 f"the next attempt could not start before the {self._deadline_text()} deadline"
             )
             return None
-        breaker = self.breaker
-        if breaker is not None:
-            open_for = breaker._core._reject_until - now
+        core = self._core
+        if core is not None:
+            open_for = core._reject_until - core.clock.monotonic()
             if open_for > delay:
-                call.stop_reason = f"circuit breaker {breaker.name!r} is open for {open_for:.3f} s"
+                call.stop_reason = f"circuit breaker {core.name!r} is open for {open_for:.3f} s"
                 return None
         if retry.budget is not None and not retry.budget.try_withdraw(now):
             call.stop_reason = "the retry budget is spent (retries are capped at a share of calls)"

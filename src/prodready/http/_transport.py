@@ -191,7 +191,7 @@ class ResilientTransport(httpx.BaseTransport):
                 started = engine.before_attempt(call)
                 try:
                     response = self._inner.handle_request(request)
-                    if not call.stream:
+                    if not call.stream and not isinstance(response.stream, httpx.ByteStream):
                         _buffer(response)
                 except httpx.TransportError as exc:
                     error = engine.error_for(call, exc)
@@ -217,7 +217,10 @@ class ResilientTransport(httpx.BaseTransport):
                             response.stream,  # type: ignore[arg-type]
                             request,
                         )
-                    return self._settle(call, engine.respond(call, response), response)
+                    result = engine.respond(call, response)
+                    if result is response:
+                        return response  # type: ignore[no-any-return]
+                    return self._settle(call, result)
                 if call.stream:
                     _discard(response)
                     call.last_error, call.last_response = None, None
@@ -226,9 +229,7 @@ class ResilientTransport(httpx.BaseTransport):
             engine.clock.sleep(delay)
 
     @staticmethod
-    def _settle(call: Call, result: Any, response: httpx.Response | None = None) -> httpx.Response:
-        if response is not None and result is response:
-            return response
+    def _settle(call: Call, result: Any) -> httpx.Response:
         if inspect.isawaitable(result):
             close = getattr(result, "close", None)
             if close is not None:
@@ -334,7 +335,10 @@ class AsyncResilientTransport(httpx.AsyncBaseTransport):
                             response.stream,  # type: ignore[arg-type]
                             request,
                         )
-                    return await self._settle(call, engine.respond(call, response), response)
+                    result = engine.respond(call, response)
+                    if result is response:
+                        return response  # type: ignore[no-any-return]
+                    return await self._settle(call, result)
                 if call.stream:
                     await _adiscard(response)
                     call.last_error, call.last_response = None, None
@@ -343,11 +347,7 @@ class AsyncResilientTransport(httpx.AsyncBaseTransport):
             await engine.clock.asleep(delay)
 
     @staticmethod
-    async def _settle(
-        call: Call, result: Any, response: httpx.Response | None = None
-    ) -> httpx.Response:
-        if response is not None and result is response:
-            return response
+    async def _settle(call: Call, result: Any) -> httpx.Response:
         if inspect.isawaitable(result):
             result = await result
         return Engine.check_fallback(call, result)
