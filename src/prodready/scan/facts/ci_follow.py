@@ -32,6 +32,7 @@ from prodready.scan.facts.ci_model import Location
 from prodready.scan.facts.ci_precommit import CONFIG_NAMES, PreCommitConfig, parse_precommit
 from prodready.scan.facts.ci_runners import (
     RunnerFile,
+    RunnerUnit,
     load_toml,
     parse_justfile,
     parse_makefile,
@@ -55,6 +56,9 @@ from prodready.scan.facts.source import ParseProblem, RepoFiles
 
 MAX_DEPTH = 12
 """Hops followed from a CI step (make -> script -> npm -> ...)."""
+
+MAX_UNIT_NESTING = 48
+"""Units (targets, envs, scripts) nested inside each other before giving up."""
 
 MAX_LEAVES = 20_000
 """Commands collected per root before the rest is dropped (and reported)."""
@@ -242,6 +246,7 @@ class Follower:
         self._units: dict[tuple[str, str, str], list[Leaf]] = {}
         self._scripts: dict[tuple[str, bool, bool, str | None, str | None], ShellScript] = {}
         self._reported: set[str] = set()
+        self._cuts = 0
 
     # files ----------------------------------------------------------------
     def read(self, path: str) -> str | None:
@@ -533,7 +538,9 @@ class Follower:
     def unit_leaves(
         self, file: RunnerFile, name: str, depth: int, visiting: frozenset[tuple[str, str, str]]
     ) -> list[Leaf]:
-        """Leaves of one unit (a target, env, script...), cached."""
+        """Leaves of one unit (a target, env, script...) and of the units it
+        depends on, each dependency once (as make builds each target once per
+        run), with the chain of units it was reached through. Cached."""
         unit = file.units.get(name)
         if unit is None:
             return []
@@ -546,25 +553,79 @@ class Follower:
         cached = self._units.get(key)
         if cached is not None:
             return cached
-        inner = visiting | {key}
-        root = Location(unit.path, unit.line, unit.label)
+        cuts_before = self._cuts
         leaves: list[Leaf] = []
-        for dep in unit.deps:
-            leaves.extend(
-                _prefix(root, leaf) for leaf in self.unit_leaves(file, dep, depth + 1, inner)
-            )
+        for chain in self._dependency_order(file, name, len(visiting)):
+            units = [file.units[n] for n in chain]
+            locations = tuple(Location(u.path, u.line, u.label) for u in units)
+            inner = visiting | {(file.runner, file.path, n) for n in chain}
+            for leaf in self._own_leaves(file, units[-1], depth + len(chain), inner):
+                leaves.append(replace(leaf, origin=(*locations, *leaf.origin)))
+                if len(leaves) > MAX_LEAVES:
+                    break
+            if len(leaves) > MAX_LEAVES:
+                message = f"`{name}` reaches more than {MAX_LEAVES} commands; the rest is skipped"
+                self._problem(ParseProblem(file.path, message, unit.line))
+                leaves = leaves[:MAX_LEAVES]
+                break
+        if self._cuts == cuts_before:
+            self._units[key] = leaves
+        return leaves
+
+    def _dependency_order(self, file: RunnerFile, name: str, nesting: int) -> list[tuple[str, ...]]:
+        """Units to run for ``name``, dependencies first, each once: the
+        chain from ``name`` to it (depth-first, cycles and depth cut)."""
+        order: list[tuple[str, ...]] = []
+        done: set[str] = set()
+        stack: list[tuple[tuple[str, ...], int]] = [((name,), 0)]
+        while stack:
+            chain, next_dep = stack.pop()
+            unit = file.units[chain[-1]]
+            if next_dep < len(unit.deps):
+                stack.append((chain, next_dep + 1))
+                dep = unit.deps[next_dep]
+                if dep in done or dep not in file.units:
+                    continue
+                if dep in chain:
+                    self._problem(
+                        ParseProblem(file.path, f"{file.runner} cycle through `{dep}`", unit.line)
+                    )
+                    continue
+                if nesting + len(chain) >= MAX_UNIT_NESTING:
+                    self._cuts += 1
+                    message = (
+                        f"{file.runner} nesting deeper than {MAX_UNIT_NESTING} at `{dep}`; "
+                        "not followed"
+                    )
+                    self._problem(ParseProblem(file.path, message, unit.line))
+                    continue
+                stack.append(((*chain, dep), 0))
+                continue
+            if chain[-1] not in done:
+                done.add(chain[-1])
+                order.append(chain)
+        return order
+
+    def _own_leaves(
+        self,
+        file: RunnerFile,
+        unit: RunnerUnit,
+        depth: int,
+        visiting: frozenset[tuple[str, str, str]],
+    ) -> list[Leaf]:
+        """Leaves of a unit's own steps (not its dependencies), cached."""
+        key = ("own", file.path, f"{file.runner}:{unit.name}")
+        cached = self._units.get(key)
+        if cached is not None:
+            return cached
+        cuts_before = self._cuts
+        leaves: list[Leaf] = []
         for step in unit.steps:
             if step.ref is not None:
-                sub = self.unit_leaves(file, step.ref, depth + 1, inner)
+                sub = self.unit_leaves(file, step.ref, depth + 1, visiting)
             elif step.classified is not None:
-                sub = [
-                    _classified_leaf(
-                        step.classified,
-                        Location(unit.path, step.line, None),
-                        unit.cwd,
-                        step.dirty_fails,
-                    )
-                ]
+                where = Location(unit.path, step.line, None)
+                sub = [_classified_leaf(step.classified, where, unit.cwd, step.dirty_fails)]
             elif step.text is not None:
                 sub = self.shell(
                     step.text,
@@ -573,7 +634,7 @@ class Follower:
                     cwd=unit.cwd,
                     locate=_line_locator(unit.path, step.line, step.literal),
                     depth=depth + 1,
-                    visiting=inner,
+                    visiting=visiting,
                 )
             else:
                 sub = []
@@ -581,12 +642,13 @@ class Follower:
                 reason = _located(step.ignore_errors, Location(unit.path, step.line))
                 assert reason is not None
                 sub = [_mask(leaf, reason) for leaf in sub]
-            leaves.extend(_prefix(root, leaf) for leaf in sub)
+            leaves.extend(sub)
         if unit.mask is not None:
-            reason = _located(unit.mask, root)
+            reason = _located(unit.mask, Location(unit.path, unit.line, unit.label))
             assert reason is not None
             leaves = [_mask(leaf, reason) for leaf in leaves]
-        self._units[key] = leaves
+        if self._cuts == cuts_before:
+            self._units[key] = leaves
         return leaves
 
     def _units_of(
