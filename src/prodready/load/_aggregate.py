@@ -39,6 +39,7 @@ class _Bucket:
     errors: int = 0
     in_flight_max: int = 0
     histogram: HdrHistogram | None = None
+    lag: HdrHistogram | None = None
 
 
 @dataclass
@@ -137,6 +138,10 @@ class Aggregator:
             lag = decode(message["lag"])
             self.lag.add(lag)
             worker.lag.add(lag)
+            if bucket.lag is None:
+                bucket.lag = decode(message["lag"])
+            else:
+                bucket.lag.add(lag)
         self._close_buckets()
 
     def add_done(self, message: dict[str, Any]) -> None:
@@ -182,6 +187,7 @@ class Aggregator:
                 p90_ms=value_at(histogram, 90) if histogram else None,
                 p99_ms=value_at(histogram, 99) if histogram else None,
                 max_ms=histogram.get_max_value() / 1000.0 if histogram else None,
+                lag_p99_ms=value_at(bucket.lag, 99) if bucket.lag else None,
                 in_flight_max=bucket.in_flight_max,
             )
         )

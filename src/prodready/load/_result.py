@@ -259,6 +259,9 @@ class TimelinePoint(_Model):
     p90_ms: NonNegative | None = None
     p99_ms: NonNegative | None = None
     max_ms: NonNegative | None = None
+    lag_p99_ms: NonNegative | None = Field(
+        None, description="Scheduling lag p99 of the requests dispatched in the bucket."
+    )
     in_flight_max: Count = 0
 
 
