@@ -546,6 +546,7 @@ class Follower:
             return []
         key = (file.runner, file.path, name)
         if key in visiting:
+            self._cuts += 1
             self._problem(
                 ParseProblem(file.path, f"{file.runner} cycle through `{name}`", unit.line)
             )
@@ -587,6 +588,7 @@ class Follower:
                 if dep in done or dep not in file.units:
                     continue
                 if dep in chain:
+                    self._cuts += 1
                     self._problem(
                         ParseProblem(file.path, f"{file.runner} cycle through `{dep}`", unit.line)
                     )
@@ -1089,15 +1091,21 @@ class Follower:
             return None
         key = ("sh", path, "")
         if key in visiting:
+            self._cuts += 1
             self._problem(ParseProblem(path, "shell script calls itself (cycle)", 1))
             return []
+        cache_key = ("sh-file", path, f"{cwd}|{errexit}")
+        cached = self._units.get(cache_key)
+        if cached is not None:
+            return cached
+        cuts_before = self._cuts
         shebang = text.split("\n", 1)[0] if text.startswith("#!") else ""
         if shebang and any(
             f in shebang.split()[1:] for f in ("-e", "-ex", "-xe", "-eu", "-eux", "-euo", "-eo")
         ):
             errexit = True
         script_dir = posixpath.dirname(path) or "."
-        return self.shell(
+        leaves = self.shell(
             text,
             errexit=errexit,
             pipefail=False,
@@ -1107,6 +1115,9 @@ class Follower:
             depth=depth + 1,
             visiting=visiting | {key},
         )
+        if self._cuts == cuts_before:
+            self._units[cache_key] = leaves
+        return leaves
 
     # roots ----------------------------------------------------------------------
     def step_leaves(self, step: StepSpec) -> list[Leaf]:
