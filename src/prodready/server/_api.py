@@ -498,7 +498,7 @@ def get_tokens(ctx: Ctx, who: Admin) -> list[s.TokenInfo]:
     tags=["tokens"],
     summary="Create a token (its secret is shown once)",
     response_model=s.TokenCreated,
-    responses={**R_READ, 409: _E},
+    responses={**R_READ, 400: _E, 409: _E},
 )
 def post_token(body: s.TokenCreate, ctx: Ctx, who: Admin) -> s.TokenCreated:
     now = datetime.now(UTC)

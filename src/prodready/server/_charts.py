@@ -148,6 +148,18 @@ def _series(frame: _Frame, s: Series, max_point_titles: int) -> list[str]:
     return parts
 
 
+def _legend(series: Sequence[Series], frame: _Frame) -> list[str]:
+    parts = []
+    x = float(frame.pad_left)
+    for s in series:
+        parts.append(
+            f'<rect class="{s.css_class}" x="{x:.0f}" y="4" width="12" height="12"/>'
+            f'<text class="axis" x="{x + 16:.0f}" y="14">{escape(s.name)}</text>'
+        )
+        x += 28 + 6.5 * len(s.name)
+    return parts
+
+
 def line_chart(
     series: Sequence[Series],
     *,
@@ -180,9 +192,12 @@ def line_chart(
         x_min=_x_value(xs[0][0]),
         x_max=_x_value(xs[-1][0]),
         top=y_max if y_max is not None else _nice_max(max(y for _, y in all_points)),
+        pad_top=26 if len(series) > 1 else 12,
     )
     parts.append(f'<desc id="{chart_id}-d">{escape(_describe(series))}</desc>')
     parts.extend(_axes(frame, xs[0][0], xs[-1][0], y_label))
+    if len(series) > 1:
+        parts.extend(_legend(series, frame))
     for s in series:
         parts.extend(_series(frame, s, max_point_titles))
     parts.append("</svg>")
@@ -196,6 +211,7 @@ def level_bar(counts: dict[str, int], *, width: int = 720, height: int = 28) -> 
     words = ", ".join(f"{n} {name}" for name, n in counts.items())
     parts = [
         f'<svg class="levelbar" viewBox="0 0 {width} {height}" role="img" '
+        'preserveAspectRatio="none" '
         f'aria-labelledby="{chart_id}-t"><title id="{chart_id}-t">Services by level: '
         f"{escape(words)}</title>"
     ]

@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import StaticPool
 
 SQLITE_BUSY_TIMEOUT_SECONDS = 30.0
 
@@ -99,15 +100,16 @@ def create_db_engine(
 
 def _sqlite_engine(url: str, *, sqlite_synchronous: str, echo: bool) -> Engine:
     database = make_url(url).database
-    if database and database != ":memory:" and not database.startswith("file:"):
-        Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(
-        url,
-        echo=echo,
-        pool_size=20,
-        max_overflow=20,
-        connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_SECONDS},
-    )
+    connect_args = {"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_SECONDS}
+    if not database or database == ":memory:":
+        # One shared connection, or every session would see its own empty database.
+        engine = create_engine(url, echo=echo, poolclass=StaticPool, connect_args=connect_args)
+    else:
+        if not database.startswith("file:"):
+            Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(
+            url, echo=echo, pool_size=20, max_overflow=20, connect_args=connect_args
+        )
     synchronous = "FULL" if sqlite_synchronous.upper() == "FULL" else "NORMAL"
 
     @event.listens_for(engine, "connect")
