@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 
 import httpx
 import pytest
@@ -489,3 +489,72 @@ def test_client_exposes_its_policies_and_wraps_mounts(
     assert (client.retry, client.breaker, client.bulkhead) == (retry, breaker, bulkhead)
     assert client.get("http://other.test/").status_code == 200  # retried: the mount is wrapped
     client.close()
+
+
+def test_async_streamed_response_errors_are_translated(clock: ManualClock) -> None:
+    async def body() -> AsyncIterator[bytes]:
+        yield b"partial"
+        raise httpx.ReadError("connection reset by peer")
+
+    async def main() -> BaseException:
+        transport = httpx.MockTransport(lambda request: httpx.Response(200, content=body()))
+        async with (
+            AsyncClient(transport=transport, clock=clock) as client,
+            client.stream("GET", "http://svc.test/") as response,
+        ):
+            try:
+                await response.aread()
+            except ReadError as error:
+                return error
+        raise AssertionError("no error surfaced")
+
+    error = asyncio.run(main())
+    assert isinstance(error.__cause__, httpx.ReadError)
+
+
+def big_body(served: list[int]) -> Iterator[bytes]:
+    for _ in range(200):  # 200 KiB, well past the 64 KiB drain limit
+        served.append(1)
+        yield b"x" * 1024
+
+
+def test_a_retried_streamed_response_is_drained_only_up_to_a_limit(clock: ManualClock) -> None:
+    served: list[int] = []
+    answers = iter(
+        [httpx.Response(503, content=big_body(served)), httpx.Response(200, content=b"ok")]
+    )
+    client = Client(
+        transport=httpx.MockTransport(lambda request: next(answers)),
+        retry=Retry(attempts=2, backoff=backoff.constant(0.01), budget=None),
+        clock=clock,
+    )
+    with client.stream("GET", "http://svc.test/") as response:
+        assert response.read() == b"ok"
+    assert 64 <= len(served) <= 66
+
+
+def test_async_retried_streamed_response_is_drained(clock: ManualClock) -> None:
+    served: list[int] = []
+
+    async def async_big_body() -> AsyncIterator[bytes]:
+        for chunk in big_body(served):
+            yield chunk
+
+    answers = iter(
+        [httpx.Response(503, content=async_big_body()), httpx.Response(200, content=b"ok")]
+    )
+
+    async def main() -> bytes:
+        async with (
+            AsyncClient(
+                transport=httpx.MockTransport(lambda request: next(answers)),
+                retry=Retry(attempts=2, backoff=backoff.constant(0.01), budget=None),
+                clock=clock,
+            ) as client,
+            client.stream("GET", "http://svc.test/") as response,
+        ):
+            return await response.aread()
+
+    assert asyncio.run(main()) == b"ok"
+    assert 64 <= len(served) <= 66
+    assert clock.sleeps == [0.01]
