@@ -131,7 +131,10 @@ def _manifest_name(index: FileIndex, markers: tuple[str, ...]) -> str | None:
         elif name == "go.mod":
             match = _GO_MODULE.search(index.read_text(path) or "")
             if match:
-                return _clean(match.group(1).rstrip("/").rsplit("/", 1)[-1])
+                parts = [p for p in match.group(1).split("/") if p]
+                if len(parts) > 1 and re.fullmatch(r"v\d+", parts[-1]):
+                    parts.pop()  # a major-version suffix is not the name
+                return _clean(parts[-1]) if parts else None
         elif name == "setup.cfg":
             match = _SETUP_CFG_NAME.search(index.read_text(path) or "")
             if match:
