@@ -106,3 +106,27 @@ def test_format_helpers() -> None:
     assert format_bytes(512) == "512B"
     assert format_bytes(1536) == "1.5KiB"
     assert format_bytes(3 * 1024**3) == "3.0GiB"
+
+
+def test_fast_recorder_matches_hdrhistogram() -> None:
+    import random
+
+    from prodready.load._histogram import HIGHEST_US, Recorder, encode, new_histogram
+
+    rng = random.Random(6)
+    values = [0, 1, 2047, 2048, 2049, 4095, 4096, 123_456, HIGHEST_US, HIGHEST_US + 1]
+    values += [rng.randint(0, 10 ** rng.randint(1, 9)) for _ in range(20_000)]
+    recorder, reference = Recorder(), new_histogram()
+    for value in values:
+        recorder.record(value)
+        reference.record_value(min(value, HIGHEST_US))
+    histogram = recorder.histogram()
+    assert encode(histogram) == encode(reference)
+    assert histogram.get_total_count() == len(values)
+    assert histogram.get_min_value() == reference.get_min_value()
+    assert histogram.get_max_value() == reference.get_max_value()
+    for percentile in (0, 50, 90, 99, 99.9, 100):
+        assert histogram.get_value_at_percentile(percentile) == (
+            reference.get_value_at_percentile(percentile)
+        )
+    assert Recorder().histogram().get_total_count() == 0

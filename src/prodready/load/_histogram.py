@@ -10,7 +10,9 @@ encoding (a few KB), the same text stored in the results file.
 from __future__ import annotations
 
 import binascii
+import ctypes
 import zlib
+from array import array
 from typing import cast
 
 from hdrh.histogram import HdrHistogram
@@ -82,3 +84,57 @@ def summarize(histogram: HdrHistogram) -> Percentiles:
         p9999_ms=ms[99.99],
         max_ms=cast(int, histogram.get_max_value()) / 1000.0,
     )
+
+
+class Recorder:
+    """Counts values the way ``HdrHistogram.record_value`` does, about four
+    times cheaper, for the workers' hot path (three records per request).
+
+    hdrh computes the counter index through several method calls; for our one
+    fixed layout (1 us lowest, 3 significant digits: unit magnitude 0, 2048
+    sub-buckets) the index is ``bucket = bit_length(v | 2047) - 11``,
+    ``(bucket + 1) * 1024 + (v >> bucket) - 1024``, computed inline into an
+    array of 64-bit counters laid out like hdrh's. ``histogram()`` copies the
+    counters into an ``HdrHistogram`` in one ``memmove`` (no Python loop on
+    the event loop); a test checks both give identical encodings.
+    """
+
+    __slots__ = ("counts", "max_value", "min_value", "total")
+
+    def __init__(self) -> None:
+        self.counts = array("Q", bytes(_COUNTS_BYTES))
+        self.total = 0
+        self.min_value = HIGHEST_US
+        self.max_value = 0
+
+    def record(self, value: int) -> None:
+        if value > HIGHEST_US:
+            value = HIGHEST_US
+        bucket = (value | 2047).bit_length() - 11
+        self.counts[((bucket + 1) << 10) + (value >> bucket) - 1024] += 1
+        self.total += 1
+        if value < self.min_value:
+            self.min_value = value
+        if value > self.max_value:
+            self.max_value = value
+
+    def histogram(self) -> HdrHistogram:
+        histogram = new_histogram()
+        if self.total == 0:
+            return histogram
+        address, _ = self.counts.buffer_info()
+        ctypes.memmove(ctypes.addressof(histogram.counts), address, _COUNTS_BYTES)
+        histogram.total_count = self.total
+        histogram.min_value = self.min_value
+        histogram.max_value = self.max_value
+        return histogram
+
+
+_LAYOUT = new_histogram()
+_COUNTS_BYTES = ctypes.sizeof(_LAYOUT.counts)
+if (
+    (_LAYOUT.unit_magnitude, _LAYOUT.sub_bucket_half_count_magnitude) != (0, 10)
+    or 8 * _LAYOUT.counts_len != _COUNTS_BYTES
+    or array("Q").itemsize != 8
+):  # pragma: no cover (a different hdrhistogram release)
+    raise ImportError("prodready.load.Recorder needs hdrhistogram's 64-bit counter layout")

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any, Protocol
 
-from prodready.load._histogram import encode, new_histogram, to_us
+from prodready.load._histogram import Recorder, encode, to_us
 from prodready.load._http1 import Http1Pool, InFlight, wire_format
 from prodready.load._profiles import Profile
 from prodready.load._targets import Target
@@ -149,9 +149,9 @@ class _Worker:
         self.error_kinds = 0
         # interval (reset at every snapshot)
         self.seq = 0
-        self.h_intended = new_histogram()
-        self.h_service = new_histogram()
-        self.h_lag = new_histogram()
+        self.h_intended = Recorder()
+        self.h_service = Recorder()
+        self.h_lag = Recorder()
         self._reset_counters()
         self.bytes_out_reported = 0
         self.cpu_mark = 0.0
@@ -300,7 +300,7 @@ class _Worker:
         self.timer = self.loop.call_later(delay_ms / 1000, self._tick)
 
     def _dispatch(self, i: int, intended: float, now: float) -> None:
-        self.h_lag.record_value(to_us(now - intended))
+        self.h_lag.record(to_us(now - intended))
         if self.in_flight >= self.max_in_flight:
             self.dropped += 1
             return
@@ -322,9 +322,9 @@ class _Worker:
         self.in_flight -= 1
         self.completed += 1
         self.last_completion = now
-        self.h_intended.record_value(to_us(now - request.intended))
+        self.h_intended.record(to_us(now - request.intended))
         if request.sent:
-            self.h_service.record_value(to_us(now - request.sent))
+            self.h_service.record(to_us(now - request.sent))
         self.bytes_in += size
         self.status[status] = self.status.get(status, 0) + 1
         if error is not None:
@@ -434,14 +434,13 @@ class _Worker:
             "service": _encoded(self.h_service),
             "lag": _encoded(self.h_lag),
         }
-        # Fresh histograms are ~10x cheaper than hdrh's reset() (a Python loop
-        # over every counter), and this runs on the event loop.
-        if self.h_intended.get_total_count():
-            self.h_intended = new_histogram()
-        if self.h_service.get_total_count():
-            self.h_service = new_histogram()
-        if self.h_lag.get_total_count():
-            self.h_lag = new_histogram()
+        # Fresh recorders are cheaper than clearing (this runs on the event loop).
+        if self.h_intended.total:
+            self.h_intended = Recorder()
+        if self.h_service.total:
+            self.h_service = Recorder()
+        if self.h_lag.total:
+            self.h_lag = Recorder()
         self.seq += 1
         self.bytes_out_reported = bytes_out
         self.cpu_mark, self.wall_mark = cpu, now
@@ -482,5 +481,5 @@ class _Worker:
         self.handles.clear()
 
 
-def _encoded(histogram: Any) -> str | None:
-    return encode(histogram) if histogram.get_total_count() else None
+def _encoded(recorder: Recorder) -> str | None:
+    return encode(recorder.histogram()) if recorder.total else None
