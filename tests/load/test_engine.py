@@ -21,6 +21,7 @@ import pytest
 from prodready.load import (
     LoadResult,
     RunConfig,
+    RunError,
     Target,
     parse_profile_option,
     parse_threshold,
@@ -161,7 +162,7 @@ def starved_workers(every: float = 0.2, frozen: float = 0.06) -> Iterator[list[i
         found = []
         for child in psutil.Process().children():
             try:
-                if "multiprocessing" in " ".join(child.cmdline()):
+                if "spawn_main" in " ".join(child.cmdline()):
                     found.append(child)
             except psutil.Error:
                 continue
@@ -276,3 +277,26 @@ def test_result_round_trips_through_json(target: LocalServer) -> None:
     result = run(config(target.url("/ok"), "constant:rate=50,duration=1s"))
     again = LoadResult.model_validate_json(result.model_dump_json())
     assert again == result
+
+
+def test_a_killed_worker_is_a_run_error(target: LocalServer) -> None:
+    killed: list[int] = []
+
+    def killer() -> None:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and not killed:
+            for child in psutil.Process().children():
+                with contextlib.suppress(psutil.Error):
+                    if "spawn_main" in " ".join(child.cmdline()):
+                        time.sleep(1.5)  # let it start sending
+                        child.kill()
+                        killed.append(child.pid)
+                        return
+            time.sleep(0.05)
+
+    thread = threading.Thread(target=killer, daemon=True)
+    thread.start()
+    with pytest.raises(RunError, match=r"worker 0 exited unexpectedly \(exit code -9\)"):
+        run(config(target.url("/ok"), "constant:rate=50,duration=10s"))
+    thread.join()
+    assert killed

@@ -22,6 +22,7 @@ from __future__ import annotations
 import math
 import multiprocessing
 import os
+import re
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -278,8 +279,19 @@ def _receive(pipe: Connection, index: int, process: Any) -> dict[str, Any]:
             f"worker {index} exited unexpectedly (exit code {process.exitcode})"
         ) from None
     if message["type"] == "failed":
-        raise RunError(f"worker {index} failed: {message['error']}\n{message['traceback']}")
+        raise RunError(
+            f"worker {index} failed: {message['error']}{_innermost(message['traceback'])}"
+        )
     return message
+
+
+def _innermost(traceback_text: str) -> str:
+    """`` (at file.py:123)`` for a bug report, without a traceback for the user."""
+    frames = re.findall(r'File "([^"]+)", line (\d+)', traceback_text)
+    if not frames:
+        return ""
+    path, line = frames[-1]
+    return f" (at {os.path.basename(path)}:{line})"
 
 
 def _collect(
@@ -293,6 +305,7 @@ def _collect(
     on_progress: Callable[[Progress], None] | None,
 ) -> None:
     guard = start_at + state.profile.duration + DISPATCH_GRACE + config.timeout + 30.0
+    hard_stop = guard + config.timeout + 15.0
     next_tick = start_at + 1.0
     open_pipes = dict(enumerate(pipes))
     while open_pipes:
@@ -312,6 +325,10 @@ def _collect(
                 _tick(config, state, agg, now - start_at, watcher, on_progress)
                 if state.aborted is not None and not state.stop_sent:
                     _stop_all(state, open_pipes.values())
+            if now > hard_stop:
+                raise RunError(
+                    f"workers {sorted(open_pipes)} did not finish after being told to stop"
+                )
             if now > guard and not state.stop_sent:
                 state.stopped_early = "max_duration"
                 state.aborted = Abort(
