@@ -47,9 +47,11 @@ from prodready.scan.facts.ci_shell import (
     FAILS,
     Effect,
     Outcome,
+    Script,
     ShellCommand,
     ShellScript,
     join_dir,
+    parse_safely,
 )
 from prodready.scan.facts.ci_tools import Classified, classify, program, split, unwrap
 from prodready.scan.facts.source import ParseProblem, RepoFiles
@@ -247,6 +249,7 @@ class Follower:
         self._scripts: dict[tuple[str, bool, bool, str | None, str | None], ShellScript] = {}
         self._reported: set[str] = set()
         self._cuts = 0
+        self._trees: dict[str, Script] = {}
 
     # files ----------------------------------------------------------------
     def read(self, path: str) -> str | None:
@@ -353,8 +356,13 @@ class Follower:
         key = (text, errexit, pipefail, cwd, script_dir)
         cached = self._scripts.get(key)
         if cached is None:
+            tree = self._trees.get(text)
+            if tree is None:
+                tree = parse_safely(text)
+                if len(self._trees) < 5000:
+                    self._trees[text] = tree
             cached = ShellScript(
-                text, errexit=errexit, pipefail=pipefail, cwd=cwd, script_dir=script_dir
+                text, errexit=errexit, pipefail=pipefail, cwd=cwd, script_dir=script_dir, tree=tree
             )
             if len(self._scripts) < 5000:
                 self._scripts[key] = cached

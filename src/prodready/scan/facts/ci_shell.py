@@ -32,6 +32,7 @@ per simulation, so a hostile script costs bounded time.
 from __future__ import annotations
 
 import posixpath
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -50,6 +51,7 @@ _OP_START = frozenset(";&|()<>")
 _REDIRECTS = frozenset({">", ">>", "<", "<<", "<<-", "<<<", ">&", "<&", ">|", "&>", "&>>", "<>"})
 _STDOUT_REDIRECTS = frozenset({">", ">>", ">|", "&>", "&>>"})
 _BREAK = frozenset(" \t\r\n;&|()<>")
+_PLAIN = re.compile(r"[^\s;&|()<>\\'\"$`=(]+")
 
 
 @dataclass(slots=True)
@@ -225,6 +227,12 @@ class _Lexer:
         word = Word("", self.line)
         buf: list[str] = []
         while self.i < n:
+            plain = _PLAIN.match(text, self.i)
+            if plain is not None:
+                buf.append(plain.group())
+                self.i = plain.end()
+                if self.i >= n:
+                    break
             c = text[self.i]
             if c == "(" and buf and _array_assignment("".join(buf)):
                 end = _match_paren(text, self.i)
@@ -694,6 +702,14 @@ def parse(text: str, depth: int = 0) -> Script:
     return script
 
 
+def parse_safely(text: str) -> Script:
+    """``parse`` that turns pathological nesting into an empty script."""
+    try:
+        return parse(text)
+    except RecursionError:
+        return Script([])
+
+
 def _shift_lines(script: Script, offset: int) -> None:
     if offset:
         for node in _walk_simple(script, into_subs=True):
@@ -805,14 +821,14 @@ class ShellScript:
         pipefail: bool = False,
         cwd: str | None = ".",
         script_dir: str | None = None,
+        tree: Script | None = None,
     ) -> None:
         self.text = text
         self.errexit = errexit
         self.pipefail = pipefail
-        try:
-            self.tree = parse(text)
-        except RecursionError:
-            self.tree = Script([])
+        if tree is None:
+            tree = parse_safely(text)
+        self.tree = tree
         self.commands = list(_emit(self.tree, cwd, script_dir if script_dir is not None else cwd))
         self._ancestors: dict[int, frozenset[int]] = _ancestor_map(self.tree)
         self._snapshot_cache: list[tuple[_Env, bool] | None] | None = None

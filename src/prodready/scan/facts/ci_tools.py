@@ -17,6 +17,7 @@ whether something around them (``test -z "$(gofmt -l .)"``, a later
 
 from __future__ import annotations
 
+import functools
 import posixpath
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -156,6 +157,7 @@ _IMAGE_TOOLS = {
 }
 
 
+@functools.lru_cache(maxsize=4096)
 def program(word: str) -> str:
     """``./node_modules/.bin/eslint`` -> ``eslint``; ``.venv/bin/python3.11``
     -> ``python3.11``; ``gradlew.bat`` -> ``gradlew``."""
