@@ -37,10 +37,19 @@ def _load_result_schema() -> str:
     return json.dumps(load_result_json_schema(), indent=2, sort_keys=True) + "\n"
 
 
+def _server_openapi() -> str:
+    # The API contract of `prodready serve`, from the app itself (no database opened).
+    from prodready.server import create_app, load_settings
+
+    app = create_app(load_settings(environ={}, database_url="sqlite:///:memory:"))
+    return json.dumps(app.openapi(), indent=2, sort_keys=True) + "\n"
+
+
 GENERATORS: dict[str, Generator] = {
     "docs/schema/scan-result.schema.json": _scan_result_schema,
     "docs/checks.md": _checks_catalogue,
     "docs/schema/load-result.schema.json": _load_result_schema,
+    "docs/openapi.json": _server_openapi,
 }
 
 
