@@ -314,3 +314,22 @@ def test_malformed_and_odd_workflows_are_problems() -> None:
 def test_workflows_outside_the_workflows_folder_are_ignored() -> None:
     result = facts({".github/workflows/sub/x.yml": "on: push\njobs: {}\n", "ci.yml": "on: push\n"})
     assert not result.has_ci
+
+
+def test_scheduled_only_workflows_are_noted() -> None:
+    workflow = """\
+on:
+  schedule:
+    - cron: "0 3 * * *"
+  workflow_dispatch:
+jobs:
+  audit:
+    runs-on: ubuntu-latest
+    steps:
+      - run: pip-audit
+"""
+    audit = only(facts({".github/workflows/nightly.yml": workflow}), "pip-audit")
+    assert audit.can_fail
+    assert audit.notes == (
+        "the workflow runs on schedule, workflow_dispatch only, not on pushes or pull requests",
+    )

@@ -42,6 +42,11 @@ from prodready.scan.facts.ci_tools import (
 from prodready.scan.facts.ci_yaml import YStr, as_dict, line_of, load_yaml, text_of, truthy
 from prodready.scan.facts.source import ParseProblem
 
+_CHANGE_EVENTS = frozenset(
+    {"push", "pull_request", "pull_request_target", "merge_group", "workflow_call"}
+)
+"""Events that run a workflow on code changes (so it can gate them)."""
+
 WORKFLOW_DIRS = (".github/workflows/", ".gitea/workflows/", ".forgejo/workflows/")
 MAX_NESTING = 4
 
@@ -83,6 +88,7 @@ class _WorkflowReader:
     def __init__(self, follower: Follower, result: CiRead) -> None:
         self.follower = follower
         self.result = result
+        self.event_note: str | None = None
 
     def read(
         self,
@@ -121,6 +127,10 @@ class _WorkflowReader:
             if callable_only and called:
                 return
         defaults = _run_defaults(doc)
+        if depth == 0 and events and not set(events) & _CHANGE_EVENTS:
+            self.event_note = (
+                f"the workflow runs on {', '.join(events)} only, not on pushes or pull requests"
+            )
         for job_id, job in jobs.items():
             if not isinstance(job, dict):
                 self.result.problems.append(
@@ -144,7 +154,7 @@ class _WorkflowReader:
         job_mask = mask
         if job_mask is None and truthy(job.get("if")) is False:
             job_mask = f"job `{job_id}` never runs (`if: false`)"
-        notes: list[str] = []
+        notes: list[str] = [self.event_note] if self.event_note else []
         coe = job.get("continue-on-error")
         if job_mask is None and truthy(coe) is True:
             job_mask = f"job `{job_id}` has `continue-on-error: true`"
