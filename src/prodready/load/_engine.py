@@ -61,7 +61,7 @@ from prodready.load._watch import RssWatcher
 from prodready.load._worker import WorkerJob, loop_factory, worker_main
 
 USER_AGENT = f"prodready-load/{__version__}"
-RATE_PER_WORKER = 5_000.0
+RATE_PER_WORKER = 10_000.0
 """``--workers auto`` adds a worker per this many requests/s of peak rate (up
 to one per core): well inside what one worker sustains on the reference
 machine (docs/benchmarks.md), so auto never starts a saturated run."""
