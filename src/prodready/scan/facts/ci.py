@@ -28,10 +28,11 @@ Pure: reads only through ``RepoFiles``, never runs anything.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 
 from prodready.scan.facts.ci_common import CiRead
 from prodready.scan.facts.ci_config import coverage_configs, coverage_reports, tool_configs
-from prodready.scan.facts.ci_follow import Follower, JobSpec, Leaf, precommit_leaves
+from prodready.scan.facts.ci_follow import Follower, JobSpec, Leaf, StepSpec, precommit_leaves
 from prodready.scan.facts.ci_github import read_github
 from prodready.scan.facts.ci_gitlab import read_gitlab
 from prodready.scan.facts.ci_model import (
@@ -61,7 +62,6 @@ from prodready.scan.facts.ci_others import (
     read_travis,
 )
 from prodready.scan.facts.ci_precommit import CONFIG_NAMES
-from prodready.scan.facts.ci_shell import join_dir
 from prodready.scan.facts.source import ParseProblem, RepoFiles
 
 __all__ = [
@@ -168,63 +168,31 @@ class _Collector:
     def add_job(self, follower: Follower, job: JobSpec) -> None:
         per_step = [(step, follower.step_leaves(step)) for step in job.steps]
         for index, (step, leaves) in enumerate(per_step):
+            where = f"{step.path}:{step.line}" if step.line is not None else step.path
             for leaf in leaves:
                 if not leaf.fails and leaf.dirty:
                     leaf = _checked_later(follower, leaf, per_step[index + 1 :])
+                notes = (*leaf.notes, *step.notes)
                 if step.mask is not None and leaf.fails:
-                    where = f"{step.path}:{step.line}" if step.line is not None else step.path
-                    leaf = Leaf(
-                        leaf.argv,
-                        leaf.classified,
-                        leaf.origin,
-                        leaf.cwd,
-                        False,
-                        leaf.output,
-                        leaf.dirty,
-                        f"{step.mask} ({where})",
-                        (*leaf.notes, *step.notes),
-                        leaf.followed,
-                    )
-                elif step.notes:
-                    leaf = Leaf(
-                        leaf.argv,
-                        leaf.classified,
-                        leaf.origin,
-                        leaf.cwd,
-                        leaf.fails,
-                        leaf.output,
-                        leaf.dirty,
-                        leaf.why_not,
-                        (*leaf.notes, *step.notes),
-                        leaf.followed,
-                    )
-                self.add(leaf, Trigger.CI)
+                    why = f"{step.mask} ({where})"
+                    self.add(replace(leaf, fails=False, why_not=why, notes=notes), Trigger.CI)
+                else:
+                    self.add(replace(leaf, notes=notes), Trigger.CI)
 
 
 def _checked_later(
-    follower: Follower, leaf: Leaf, later: Iterable[tuple[object, list[Leaf]]]
+    follower: Follower, leaf: Leaf, later: Iterable[tuple[StepSpec, list[Leaf]]]
 ) -> Leaf:
     """A formatter that rewrote files gates after all when a later step of
     the same job fails on a dirty tree (``git diff --exit-code``)."""
     for step, _ in later:
-        script = getattr(step, "script", None)
-        if script is None or getattr(step, "mask", None) is not None:
+        if step.script is None or step.mask is not None:
             continue
-        shell = follower.script(script, step.errexit, step.pipefail, step.cwd, step.cwd)  # type: ignore[attr-defined]
+        shell = follower.script(step.script, step.errexit, step.pipefail, step.cwd, step.cwd)
         if shell.fails_when_dirty():
-            where = f"{step.path}:{step.line}"  # type: ignore[attr-defined]
-            return Leaf(
-                leaf.argv,
-                leaf.classified,
-                leaf.origin,
-                leaf.cwd,
-                True,
-                leaf.output,
-                leaf.dirty,
-                None,
-                (*leaf.notes, f"a later step fails on changed files ({where})"),
-                leaf.followed,
-            )
+            where = f"{step.path}:{step.line}"
+            note = f"a later step fails on changed files ({where})"
+            return replace(leaf, fails=True, why_not=None, notes=(*leaf.notes, note))
     return leaf
 
 
@@ -278,6 +246,3 @@ def _unique(problems: Iterable[ParseProblem]) -> list[ParseProblem]:
             seen.add(problem)
             result.append(problem)
     return result
-
-
-_ = join_dir

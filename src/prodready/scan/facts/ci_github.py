@@ -465,11 +465,9 @@ _COVERAGE_ACTIONS = frozenset(
 
 
 def _with_argv(classified: Classified, uses: str) -> Classified:
-    if classified.argv:
-        return classified
-    return Classified(
-        classified.tool, (uses,), classified.effect, classified.why_not, classified.notes
-    )
+    argv = classified.argv or (uses,)
+    notes = (*classified.notes, f"action {uses}")
+    return Classified(classified.tool, argv, classified.effect, classified.why_not, notes)
 
 
 def classify_action(  # noqa: C901 - one branch per known action
