@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import re
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -29,6 +30,11 @@ CASES = sorted(p.parent.name for p in FIXTURE_REPOS.glob("acc-*/expected.json"))
 REGISTRY = load_registry(include_plugins=False)
 LEVEL_OF = {c.spec.id: c.spec.level for c in REGISTRY}
 VALID = {Outcome.PASS.value, Outcome.FAIL.value, Outcome.NOT_APPLICABLE.value}
+# expected.json sits inside the repository it describes, so the scanner reads it
+# too: it must not quote anything credential-shaped, or it becomes a finding.
+CREDENTIAL_SHAPED = re.compile(
+    r"AKIA[0-9A-Z]{12,}|gh[pousr]_[0-9A-Za-z]{20,}|xox[abpr]-|sk_live_|[a-z]+_live_[0-9A-Za-z]|-----BEGIN"
+)
 
 
 def _strict(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -38,9 +44,12 @@ def _strict(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return dict(pairs)
 
 
+def _text(case: str) -> str:
+    return (FIXTURE_REPOS / case / "expected.json").read_text(encoding="utf-8")
+
+
 def _expected(case: str) -> dict[str, Any]:
-    text = (FIXTURE_REPOS / case / "expected.json").read_text(encoding="utf-8")
-    data: dict[str, Any] = json.loads(text, object_pairs_hook=_strict)
+    data: dict[str, Any] = json.loads(_text(case), object_pairs_hook=_strict)
     return data
 
 
@@ -68,6 +77,7 @@ def test_the_corpus_is_large_enough_and_varied() -> None:
 @pytest.mark.parametrize("case", CASES)
 def test_expectation_is_well_formed(case: str) -> None:
     data = _expected(case)
+    assert not CREDENTIAL_SHAPED.search(_text(case)), "expected.json quotes a credential"
     assert isinstance(data.get("description"), str)
     assert len(data["description"]) > 20
     assert isinstance(data["services"], dict)
