@@ -226,8 +226,17 @@ def _mask(leaf: Leaf, reason: str) -> Leaf:
     return replace(leaf, fails=False, why_not=reason)
 
 
+def chain_of(head: tuple[Location, ...], tail: tuple[Location, ...]) -> tuple[Location, ...]:
+    """``head + tail``, written once where they meet on the same line (an npm
+    script's entry is both the unit and the line that runs)."""
+    if head and tail and head[-1].path == tail[0].path and head[-1].line == tail[0].line:
+        merged = Location(head[-1].path, head[-1].line, head[-1].label or tail[0].label)
+        return (*head[:-1], merged, *tail[1:])
+    return (*head, *tail)
+
+
 def _prefix(location: Location, leaf: Leaf) -> Leaf:
-    return replace(leaf, origin=(location, *leaf.origin))
+    return replace(leaf, origin=chain_of((location,), leaf.origin))
 
 
 def _is_trivial(argv: tuple[str, ...]) -> bool:
@@ -478,7 +487,7 @@ class Follower:
             )
         return replace(
             child,
-            origin=(location, *child.origin),
+            origin=chain_of((location,), child.origin),
             fails=result.fails,
             output=result.output,
             dirty=result.dirty,
@@ -569,7 +578,7 @@ class Follower:
             locations = tuple(Location(u.path, u.line, u.label) for u in units)
             inner = visiting | {(file.runner, file.path, n) for n in chain}
             for leaf in self._own_leaves(file, units[-1], depth + len(chain), inner):
-                leaves.append(replace(leaf, origin=(*locations, *leaf.origin)))
+                leaves.append(replace(leaf, origin=chain_of(locations, leaf.origin)))
                 if len(leaves) > MAX_LEAVES:
                     break
             if len(leaves) > MAX_LEAVES:
