@@ -261,3 +261,32 @@ def test_console_script_runs_as_a_real_process(fastapi: str) -> None:
     )
     assert done.returncode == 0, done.stderr
     validate_document(json.loads(done.stdout))
+
+
+def test_progress_reports_phases_and_every_check(fastapi: str) -> None:
+    from prodready.scan.engine import ScanOptions, scan
+
+    seen: list[tuple[str, int | None]] = []
+    advanced: list[int] = []
+
+    class Recorder:
+        def phase(self, name: str, total: int | None) -> None:
+            seen.append((name, total))
+
+        def advance(self, amount: int = 1) -> None:
+            advanced.append(amount)
+
+    result = scan(Path(fastapi), ScanOptions(include_plugins=False), progress=Recorder())
+    ran = len(result.services[0].checks)
+    assert seen == [("indexing files", None), ("running checks", ran)]
+    assert sum(advanced) == ran
+
+
+def test_rich_progress_bar_lifecycle(capsys: pytest.CaptureFixture[str]) -> None:
+    with scan_commands._RichProgress() as progress:
+        progress.advance()  # before any phase: ignored
+        progress.phase("indexing files", None)
+        progress.phase("running checks", 3)
+        for _ in range(3):
+            progress.advance()
+    capsys.readouterr()
