@@ -69,7 +69,20 @@ def _fail(message: str, code: int = EXIT_USAGE) -> typer.Exit:
 # --- run -------------------------------------------------------------------------------
 
 
-@load_app.command("run", epilog=RUN_EPILOG)
+RUN_HELP = (
+    "Run an open-model load test: requests go out on schedule, whatever the target does.\n\n"
+    "Latency is measured from each request's intended send time (free of coordinated "
+    "omission) and from its actual send (service time). The generator checks itself and "
+    "marks the run invalid, with reasons, when it could not apply the asked load."
+)
+REPORT_HELP = (
+    "Print a results file, or convert another tool's results into prodready's.\n\n"
+    "Exit codes: 0 the result passed; 1 it did not (invalid, or a threshold failed); "
+    "2 the file or an option is wrong."
+)
+
+
+@load_app.command("run", help=RUN_HELP, epilog=RUN_EPILOG)
 def run_command(
     urls: Annotated[
         list[str] | None,
@@ -145,34 +158,34 @@ def run_command(
     ] = False,
     workers: Annotated[
         str | None,
-        typer.Option("--workers", "-w", help="Worker processes: a number or auto [default: auto]."),
+        typer.Option("--workers", "-w", help="Worker processes: a number or auto (default: auto)."),
     ] = None,
     connections: Annotated[
-        int | None, typer.Option("--connections", "-c", help="Max connections [default: 128].")
+        int | None, typer.Option("--connections", "-c", help="Max connections (default: 128).")
     ] = None,
     max_in_flight: Annotated[
         int | None,
         typer.Option(
             "--max-in-flight",
             help="Requests queued or in flight before new ones are dropped "
-            "(the run is then invalid) [default: 10000].",
+            "(the run is then invalid) (default: 10000).",
         ),
     ] = None,
     timeout: Annotated[
-        str | None, typer.Option("--timeout", help="Per-request timeout [default: 10s].")
+        str | None, typer.Option("--timeout", help="Per-request timeout (default: 10s).")
     ] = None,
     max_requests: Annotated[
         int | None,
-        typer.Option("--max-requests", help="Refuse profiles asking for more [default: 10000000]."),
+        typer.Option("--max-requests", help="Refuse profiles asking for more (default: 10000000)."),
     ] = None,
     max_duration: Annotated[
         str | None,
-        typer.Option("--max-duration", help="Refuse profiles lasting longer [default: 24h]."),
+        typer.Option("--max-duration", help="Refuse profiles lasting longer (default: 24h)."),
     ] = None,
     max_lag: Annotated[
         str | None,
         typer.Option(
-            "--max-lag", help="Scheduling lag p99 above which the run is invalid [default: 10ms]."
+            "--max-lag", help="Scheduling lag p99 above which the run is invalid (default: 10ms)."
         ),
     ] = None,
     client: Annotated[
@@ -522,7 +535,7 @@ def _print_dry_run(config: RunConfig) -> None:
 # --- report ----------------------------------------------------------------------------
 
 
-@load_app.command("report")
+@load_app.command("report", help=REPORT_HELP)
 def report_command(
     file: Annotated[
         Path,
