@@ -182,8 +182,10 @@ def _percentile_curve(result: LoadResult, source: str) -> list[Point]:
 def _table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     if not rows:
         return "<p>None.</p>"
-    head = "".join(f"<th>{escape(h)}</th>" for h in headers)
     body = "".join("<tr>" + "".join(f"<td>{cell}</td>" for cell in row) + "</tr>" for row in rows)
+    if not any(headers):
+        return f"<table><tbody>{body}</tbody></table>"
+    head = "".join(f"<th>{escape(h)}</th>" for h in headers)
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
