@@ -263,20 +263,27 @@ def _wait_ready(pipes: Sequence[Connection], processes: Sequence[Any], agg: Aggr
             raise RunError(f"workers {sorted(waiting)} did not start within {READY_TIMEOUT:g}s")
         for ready in wait([pipes[i] for i in waiting], timeout=remaining):
             index = pipes.index(cast(Connection, ready))
-            message = _receive(pipes[index], index, processes[index])
+            message = _receive(pipes[index], index, processes[index], starting=True)
             if message["type"] == "ready":
                 agg.workers[index].ready = True
                 agg.workers[index].event_loop = message["event_loop"]
                 waiting.discard(index)
 
 
-def _receive(pipe: Connection, index: int, process: Any) -> dict[str, Any]:
+def _receive(pipe: Connection, index: int, process: Any, starting: bool = False) -> dict[str, Any]:
     try:
         message: dict[str, Any] = pipe.recv()
     except (EOFError, OSError):
         process.join(timeout=2)
+        hint = ""
+        if starting:
+            # The classic cause: spawn re-imports the caller's main module.
+            hint = (
+                "; if you call prodready.load.run() from a script, put the call under "
+                "`if __name__ == '__main__':` (worker processes are spawned)"
+            )
         raise RunError(
-            f"worker {index} exited unexpectedly (exit code {process.exitcode})"
+            f"worker {index} exited unexpectedly (exit code {process.exitcode}){hint}"
         ) from None
     if message["type"] == "failed":
         raise RunError(
