@@ -93,6 +93,10 @@ class Aggregator:
         self.elapsed = 0.0
         self.points: list[TimelinePoint] = []
         self._buckets: dict[int, _Bucket] = {}
+        # Median scheduling lag of the first and the latest bucket that sent
+        # anything: the robust ends of the attack (see Aggregator.attack_span).
+        self.first_lag_p50_ms: float | None = None
+        self.last_lag_p50_ms: float | None = None
 
     # feeding -------------------------------------------------------------
     def add_snapshot(self, message: dict[str, Any]) -> None:
@@ -176,6 +180,11 @@ class Aggregator:
             span = min(end, self.profile.duration) - start
             asked = (self.profile.count_at(start + span) - self.profile.count_at(start)) / span
         histogram = bucket.histogram
+        if bucket.lag is not None and bucket.lag.get_total_count():
+            median = value_at(bucket.lag, 50)
+            if self.first_lag_p50_ms is None:
+                self.first_lag_p50_ms = median
+            self.last_lag_p50_ms = median
         self.points.append(
             TimelinePoint(
                 t_s=round(start, 6),

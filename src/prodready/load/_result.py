@@ -145,9 +145,12 @@ class Counts(_Model):
     response or an error (``succeeded`` + ``failed``, timeouts included);
     ``dropped`` were refused because the in-flight cap was reached;
     ``unsent`` were never dispatched (the generator fell behind or the run
-    was stopped). ``rate`` is the achieved arrival rate, (sent - 1) / attack;
-    ``asked_rate`` the same measure of the schedule; ``throughput`` is
-    succeeded / total duration.
+    was stopped). ``rate`` is the achieved arrival rate, (sent - 1) / span,
+    where the span is the intended span of the sent requests corrected by the
+    drift of the median scheduling lag from the first to the last timeline
+    bucket (robust to one late request at either end; a generator falling
+    behind lengthens it); ``asked_rate`` is (planned - 1) / the schedule's
+    span; ``throughput`` is succeeded / total duration.
     """
 
     planned: Count

@@ -145,6 +145,8 @@ class _Worker:
         self.unsent = 0
         self.first_dispatch: float | None = None
         self.last_dispatch: float | None = None
+        self.first_intended: float | None = None
+        self.last_intended: float | None = None
         self.last_completion: float | None = None
         self.error_kinds = 0
         # interval (reset at every snapshot)
@@ -312,7 +314,9 @@ class _Worker:
         self.sent += 1
         if self.first_dispatch is None:
             self.first_dispatch = now
+            self.first_intended = intended
         self.last_dispatch = now
+        self.last_intended = intended
         self.pool_of[target].submit(request)
 
     def _complete(
@@ -465,6 +469,8 @@ class _Worker:
                 "stopped": self.stopped,
                 "first_dispatch": relative(self.first_dispatch),
                 "last_dispatch": relative(self.last_dispatch),
+                "first_intended": relative(self.first_intended),
+                "last_intended": relative(self.last_intended),
                 "last_completion": relative(self.last_completion),
                 "connections_opened": sum(p.connections_opened for p in self.pools),
             }
