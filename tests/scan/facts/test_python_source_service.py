@@ -459,3 +459,25 @@ def test_library_symbol_passed_as_argument_counts() -> None:
 def test_imports_are_listed() -> None:
     result = facts("import os.path\nfrom httpx import Client\nfrom . import sibling\n")
     assert result.imports == ("httpx", "os.path")
+
+
+def test_library_strings_outside_settings_prove_nothing() -> None:
+    found = uses(
+        """\
+        RULES = (("django_prometheus", "metrics"), ("ddtrace", "tracing"))
+        HELP = "set MIDDLEWARE to django_prometheus.middleware.PrometheusBeforeMiddleware"
+        """
+    )
+    assert found == []
+
+
+def test_grpc_retry_policy_in_python_service_config() -> None:
+    found = uses(
+        """\
+        import json
+
+        CONFIG = json.dumps({"methodConfig": [{"retryPolicy": {"maxAttempts": 4}}]})
+        OTHER = {"retryPolicy": "see docs"}
+        """
+    )
+    assert found == [(3, "retry", "grpc service config", False)]

@@ -403,3 +403,19 @@ def test_one_megabyte_single_line_files_scan_in_linear_time(text: str) -> None:
     """Bounded regexes: a catastrophic one would blow the timeout by hours."""
     result = scan_secrets("data/blob.txt", text)
     assert result.skipped is None
+
+
+@pytest.mark.parametrize(
+    ("path", "text"),
+    [
+        ("flask_cors/core.py", 'ACL_CREDENTIALS = "Access-Control-Allow-Credentials"\n'),
+        ("app/auth.py", 'INVALID_CREDENTIAL = "SCHEMATHESIS_INVALID_VALUE"\n'),
+        ("stubs/errors.pyi", "XML_ERROR_INVALID_TOKEN: Final[str]\n"),
+        ("app/urls.py", 'u = URL("HTTPS://jo%40email.com:a%20secret@m\u00fcller.de:1234/")\n'),
+        ("app/urls.py", "u = MultiHostUrl('https://foo.com:123,foo:bar@bar.com/path')\n"),
+    ],
+)
+def test_real_world_false_positives_stay_quiet(path: str, text: str) -> None:
+    """Cases met scanning 85 MB of real packages: header names, constants
+    named like credentials, type stubs, documentation URLs."""
+    assert scan_secrets(path, text).findings == ()

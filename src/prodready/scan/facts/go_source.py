@@ -26,8 +26,9 @@ bindings, resolved after the walk.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import TypeVar, cast
 
 from tree_sitter import Node
 
@@ -119,6 +120,9 @@ _HEIMDALL = {
     "github.com/gojek/heimdall/httpclient.NewClient": "heimdall httpclient.NewClient",
     "github.com/gojek/heimdall/hystrix.NewClient": "heimdall hystrix.NewClient",
 }
+_MAX_BINDINGS = 16
+"""Assignments to one name past which it is not tracked (generated code)."""
+_T = TypeVar("_T")
 _ONCE_PER_FILE = frozenset({Capability.HTTP_CLIENT, Capability.WEB_FRAMEWORK, Capability.GRPC})
 
 
@@ -175,6 +179,7 @@ class _Analyzer:
         self.default_client_timeout = False
         self.found = _Found()
         self._use_keys: set[tuple[str, str, int]] = set()
+        self._memo: dict[tuple[str, int, str], object] = {}
 
     # ------------------------------------------------------------------ run
     def run(self, root: Node) -> GoFileFacts:
@@ -425,19 +430,39 @@ class _Analyzer:
                 return self._engine_of(function.child_by_field_name("operand"), func, depth + 1)
             return None
         if operand.type == "identifier":
-            for binding in self._bindings_of(text_of(operand), func):
-                if binding.value is not None:
-                    found = self._engine_of(_unwrap(binding.value), binding.func, depth + 1)
-                    if found:
-                        return found
+            name = text_of(operand)
+
+            def compute() -> str | None:
+                for binding in self._bindings_of(name, func):
+                    if binding.value is not None:
+                        found = self._engine_of(_unwrap(binding.value), binding.func, depth + 1)
+                        if found:
+                            return found
+                return None
+
+            return self._memoised("engine", name, func, compute, None)
         return None
 
     # ------------------------------------------------------------------ bindings
     def _bindings_of(self, name: str, func: int) -> list[_Binding]:
+        """What ``name`` may hold in function ``func`` (its locals, else
+        package level); nothing when bound too often to mean anything."""
         local = self.bindings.get((func, name)) if func >= 0 else None
-        if local is not None:
-            return local
-        return self.bindings.get((-1, name), [])
+        found = local if local is not None else self.bindings.get((-1, name), [])
+        return found if len(found) <= _MAX_BINDINGS else []
+
+    def _memoised(
+        self, kind: str, name: str, func: int, compute: Callable[[], _T], cycle: _T
+    ) -> _T:
+        """Memoise identifier resolution (``cycle`` while in progress), so
+        chains of assignments cost linear, not exponential, time."""
+        key = (kind, func, name)
+        if key in self._memo:
+            return cast(_T, self._memo[key])
+        self._memo[key] = cycle
+        value = compute()
+        self._memo[key] = value
+        return value
 
     def _literals_of(self, expr: Node, func: int, depth: int = 0) -> list[_ClientLiteral]:
         if depth > 5:
@@ -447,11 +472,16 @@ class _Analyzer:
             literal = self.literals.get(expr.start_byte)
             return [literal] if literal is not None else []
         if expr.type == "identifier":
-            out: list[_ClientLiteral] = []
-            for binding in self._bindings_of(text_of(expr), func):
-                if binding.value is not None:
-                    out.extend(self._literals_of(binding.value, binding.func, depth + 1))
-            return out
+            name = text_of(expr)
+
+            def compute() -> list[_ClientLiteral]:
+                out: list[_ClientLiteral] = []
+                for binding in self._bindings_of(name, func):
+                    if binding.value is not None:
+                        out.extend(self._literals_of(binding.value, binding.func, depth + 1))
+                return out
+
+            return self._memoised("literals", name, func, compute, [])
         return []
 
     def _deadline(self, ctx: Node | None, func: int, depth: int = 0) -> bool | None:
@@ -474,11 +504,17 @@ class _Analyzer:
                 return self._deadline(parent, func, depth + 1)
             return None
         if ctx.type == "identifier":
-            verdicts = [
-                self._deadline(b.value, b.func, depth + 1) if b.value is not None else None
-                for b in self._bindings_of(text_of(ctx), func)
-            ]
-            return _combine(verdicts)
+            name = text_of(ctx)
+
+            def compute() -> bool | None:
+                return _combine(
+                    [
+                        self._deadline(b.value, b.func, depth + 1) if b.value is not None else None
+                        for b in self._bindings_of(name, func)
+                    ]
+                )
+
+            return self._memoised("deadline", name, func, compute, None)
         return None
 
     def _request_deadline(self, req: Node | None, func: int, depth: int = 0) -> bool | None:
@@ -498,11 +534,19 @@ class _Analyzer:
                 return self._deadline(arguments[0] if arguments else None, func)
             return None
         if req.type == "identifier":
-            verdicts = [
-                self._request_deadline(b.value, b.func, depth + 1) if b.value is not None else None
-                for b in self._bindings_of(text_of(req), func)
-            ]
-            return _combine(verdicts)
+            name = text_of(req)
+
+            def compute() -> bool | None:
+                return _combine(
+                    [
+                        self._request_deadline(b.value, b.func, depth + 1)
+                        if b.value is not None
+                        else None
+                        for b in self._bindings_of(name, func)
+                    ]
+                )
+
+            return self._memoised("request", name, func, compute, None)
         return None
 
     # ------------------------------------------------------------------ finish

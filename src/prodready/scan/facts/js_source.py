@@ -125,6 +125,7 @@ _APPS = {
 }
 _HTTP_CLIENT_MODULES = frozenset({"axios", "got", "node-fetch", "undici", "supertest", "ky"})
 _ONCE_PER_FILE = frozenset({Capability.HTTP_CLIENT, Capability.WEB_FRAMEWORK, Capability.GRPC})
+_MAX_BINDINGS = 16
 
 
 def _grammar(path: str) -> tuple[str, str]:
@@ -179,6 +180,13 @@ class _Analyzer:
         self.found = _Found()
         self._use_keys: set[tuple[str, str, int]] = set()
         self._instances: dict[int, _Instance] = {}
+        self._instance_memo: dict[str, _Instance | None] = {}
+
+    def _bound(self, name: str) -> list[Node]:
+        """Values assigned to ``name``; none when there are too many to mean
+        anything (minified code reuses one-letter names thousands of times)."""
+        values = self.values.get(name, [])
+        return values if len(values) <= _MAX_BINDINGS else []
 
     def run(self, root: Node, grammar: str) -> JsFileFacts:
         stack: list[tuple[int, str]] = []
@@ -406,21 +414,27 @@ class _Analyzer:
         if depth > 5:
             return None
         if node.type == "identifier":
-            found = [self._instance_of(v, depth + 1) for v in self.values.get(text_of(node), [])]
+            name = text_of(node)
+            if name in self._instance_memo:
+                return self._instance_memo[name]
+            self._instance_memo[name] = None  # cycles resolve to "not an instance"
+            found = [self._instance_of(v, depth + 1) for v in self._bound(name)]
             instances = [f for f in found if f is not None]
-            return instances[0] if instances and len(instances) == len(found) else None
+            result = instances[0] if instances and len(instances) == len(found) else None
+            self._instance_memo[name] = result
+            return result
         if node.type != "call_expression":
             return None
         known = self._instances.get(node.start_byte)
         if known is not None:
             return known
-        name = self.qual(node.child_by_field_name("function"))
-        if name not in ("axios:create", "got:extend"):
+        factory = self.qual(node.child_by_field_name("function"))
+        if factory not in ("axios:create", "got:extend"):
             return None
         arguments = _arguments(node)
         config = arguments[0] if arguments else None
         state = self._config_timeout(config, ("timeout", "signal")) if config is not None else False
-        instance = _Instance(name.split(":")[0], node, state)
+        instance = _Instance(factory.split(":")[0], node, state)
         instance.assigned = any(
             self._same_instance(target, instance, depth) for target in self.instance_timeouts
         )
@@ -457,7 +471,7 @@ class _Analyzer:
                     spread = True
             return None if spread else False
         if config.type == "identifier" and depth < 4:
-            bound = self.values.get(text_of(config), [])
+            bound = self._bound(text_of(config))
             verdicts = {self._config_timeout(v, keys, depth + 1) for v in bound}
             if len(verdicts) == 1:
                 return verdicts.pop()
@@ -576,7 +590,7 @@ class _Analyzer:
             name = self.qual(callee)
             return _APPS.get(name or "")
         if node.type == "identifier":
-            for value in self.values.get(text_of(node), []):
+            for value in self._bound(text_of(node)):
                 found = self._framework_of(value, depth + 1)
                 if found:
                     return found

@@ -31,7 +31,7 @@ from __future__ import annotations
 import ast
 import dataclasses
 import warnings
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from prodready.scan.facts.code_model import (
@@ -310,6 +310,22 @@ _OPENAPI_APPS = {
     "rest_framework.schemas.get_schema_view": ("django-rest-framework", "", None),
 }
 
+_SETTINGS_NAMES = frozenset(
+    {
+        "INSTALLED_APPS",
+        "MIDDLEWARE",
+        "MIDDLEWARE_CLASSES",
+        "REST_FRAMEWORK",
+        "LOGGING",
+        "LOGGING_CONFIG",
+        "LOG_CONFIG",
+        "logconfig_dict",
+    }
+)
+"""Assignment targets whose strings name libraries in use (Django/DRF
+settings, logging configuration dicts, gunicorn's ``logconfig_dict``)."""
+_MAX_BINDINGS = 16
+"""Assignments to one name past which it is not tracked (generated code)."""
 _ONCE_PER_FILE = frozenset({Capability.HTTP_CLIENT, Capability.WEB_FRAMEWORK, Capability.GRPC})
 
 
@@ -402,8 +418,17 @@ class _ClassInfo:
     class_id: int
     name: str
     bases: tuple[str, ...]
-    mentions_timeout: bool
+    node: ast.ClassDef
     overrides_request: bool
+    _mentions: bool | None = None
+
+    @property
+    def mentions_timeout(self) -> bool:
+        """The class body mentions a timeout (computed when first asked: only
+        adapter and session subclasses are ever asked)."""
+        if self._mentions is None:
+            self._mentions = _mentions_timeout(self.node)
+        return self._mentions
 
 
 @dataclass(slots=True)
@@ -480,6 +505,8 @@ class _Analyzer:
         self.found = _Found()
         self._next_id = 1
         self._use_keys: set[tuple[str, str, int]] = set()
+        self._finished = False
+        self._memo: dict[tuple[str, int, str], list[_Value]] = {}
 
     # ------------------------------------------------------------------ run
     def run(self, tree: ast.Module) -> PythonFileFacts:
@@ -546,13 +573,15 @@ class _Analyzer:
         for stmt in body:
             self._visit_stmt(stmt, ctx)
 
-    def _visit_stmt(self, node: ast.stmt, ctx: _Context) -> None:  # noqa: C901
+    def _visit_stmt(self, node: ast.stmt, ctx: _Context) -> None:
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
             self._function(node, ctx)
         elif isinstance(node, ast.ClassDef):
             self._class(node, ctx)
         elif isinstance(node, ast.Assign):
             self._visit_expr(node.value, ctx)
+            if any(isinstance(t, ast.Name) and t.id in _SETTINGS_NAMES for t in node.targets):
+                self._settings_strings(node.value)
             for target in node.targets:
                 self._assign(target, node.value, ctx)
                 self._visit_target(target, ctx)
@@ -579,21 +608,20 @@ class _Analyzer:
         elif isinstance(node, ast.Global):
             self.globals_of.setdefault(ctx.scopes[0], set()).update(node.names)
         else:
-            for child in ast.iter_child_nodes(node):
-                if isinstance(child, ast.stmt):
-                    self._visit_stmt(child, ctx)
-                elif isinstance(child, ast.expr):
-                    self._visit_expr(child, ctx)
-                elif isinstance(child, ast.excepthandler | ast.match_case):
-                    for sub in ast.iter_child_nodes(child):
-                        if isinstance(sub, ast.stmt):
-                            self._visit_stmt(sub, ctx)
-                        elif isinstance(sub, ast.expr):
-                            self._visit_expr(sub, ctx)
-                elif isinstance(child, ast.comprehension | ast.keyword):
-                    for sub in ast.iter_child_nodes(child):
-                        if isinstance(sub, ast.expr):
-                            self._visit_expr(sub, ctx)
+            self._visit_children(node, ctx)
+
+    def _visit_children(self, node: ast.AST, ctx: _Context) -> None:
+        """Statements, expressions and the glue nodes between them
+        (handlers, match cases, ``withitem``...) under ``node``."""
+        for name in _child_fields(type(node)):
+            value = getattr(node, name, None)
+            for item in value if type(value) is list else (value,):
+                if isinstance(item, ast.stmt):
+                    self._visit_stmt(item, ctx)
+                elif isinstance(item, ast.expr):
+                    self._visit_expr(item, ctx)
+                elif isinstance(item, ast.AST):
+                    self._visit_children(item, ctx)
 
     def _visit_target(self, target: ast.expr, ctx: _Context) -> None:
         """Subscripts/attributes on the left may contain calls (``d[f()] = x``)."""
@@ -602,27 +630,36 @@ class _Analyzer:
             self._visit_expr(target.slice, ctx)
 
     def _visit_expr(self, node: ast.expr, ctx: _Context) -> None:
+        """Every call, string and signal reference in an expression, with an
+        explicit stack (expressions nest deeper than Python recurses)."""
         stack: list[ast.AST] = [node]
+        pop, push = stack.pop, stack.append
         while stack:
-            current = stack.pop()
-            if isinstance(current, ast.Call):
-                self._call(current, ctx)
-            elif isinstance(current, ast.Constant):
-                if isinstance(current.value, str):
-                    self._string(current)
+            current = pop()
+            kind = type(current)
+            if kind is ast.Call:
+                self._call(current, ctx)  # type: ignore[arg-type]
+            elif kind is ast.Constant:
+                if type(current.value) is str:  # type: ignore[attr-defined]
+                    self._string(current)  # type: ignore[arg-type]
                 continue
-            elif isinstance(current, ast.Attribute):
-                if current.attr == "SIGTERM":
-                    self.mentions_sigterm = True
-            elif isinstance(current, ast.Lambda):
+            elif kind is ast.Name or kind is ast.Attribute:
+                self._note_sigterm(current)
+                if kind is ast.Name:
+                    continue
+            elif kind is ast.Dict:
+                self._service_config_dict(current)  # type: ignore[arg-type]
+            elif kind is ast.Lambda:
                 lam_ctx = dataclasses.replace(ctx, scopes=(self._new_id(), *ctx.scopes))
-                self._visit_expr(current.body, lam_ctx)
+                self._visit_expr(current.body, lam_ctx)  # type: ignore[attr-defined]
                 continue
-            elif isinstance(current, ast.Name) and current.id == "SIGTERM":
-                self.mentions_sigterm = self.mentions_sigterm or (
-                    self.imports.get("SIGTERM") == "signal.SIGTERM"
-                )
-            stack.extend(reversed(list(ast.iter_child_nodes(current))))
+            _push_children(current, kind, push)
+
+    def _note_sigterm(self, node: ast.AST) -> None:
+        if isinstance(node, ast.Attribute) and node.attr == "SIGTERM":
+            self.mentions_sigterm = True
+        elif isinstance(node, ast.Name) and node.id == "SIGTERM":
+            self.mentions_sigterm |= self.imports.get("SIGTERM") == "signal.SIGTERM"
 
     # ------------------------------------------------------------------ definitions
     def _function(self, node: ast.FunctionDef | ast.AsyncFunctionDef, ctx: _Context) -> None:
@@ -659,16 +696,11 @@ class _Analyzer:
         for base in node.bases:
             self._visit_expr(base, ctx)
         class_id = self._new_id()
-        relevant = any(
-            b.endswith("HTTPAdapter") or b in _CLIENT_CONSTRUCTORS or b in self.classes
-            for b in bases
-        )
-        mentions_timeout = relevant and _mentions_timeout(node)
         overrides = any(
             isinstance(s, ast.FunctionDef | ast.AsyncFunctionDef) and s.name in ("request", "send")
             for s in node.body
         )
-        info = _ClassInfo(class_id, node.name, bases, mentions_timeout, overrides)
+        info = _ClassInfo(class_id, node.name, bases, node, overrides)
         self.classes[node.name] = info
         self.class_by_id[class_id] = info
         formatter = class_id if any(b == "logging.Formatter" for b in bases) else ctx.in_formatter
@@ -915,6 +947,9 @@ class _Analyzer:
                 self._route(node.lineno, framework, method, route)
         if name in _SIGNAL_SETTERS and node.args:
             self.signal_calls.append((node, node.args[0]))
+        if name in ("logging.config.dictConfig", "logging.config.fileConfig"):
+            for arg in [*node.args, *(k.value for k in node.keywords)]:
+                self._settings_strings(arg)
         formatter = ctx.in_formatter
         if (
             name in _JSON_DUMPS
@@ -1171,12 +1206,31 @@ class _Analyzer:
     def _string(self, node: ast.Constant) -> None:
         value = node.value
         assert isinstance(value, str)
-        if "retryPolicy" in value and ("maxAttempts" in value or value == "retryPolicy"):
+        if "retryPolicy" in value and "maxAttempts" in value:
             self._plain_use(node.lineno, Capability.RETRY, "grpc service config", "retryPolicy")
-        if "." not in value and "_" not in value:
-            return
-        for capability, library in string_rules_in(value):
-            self._plain_use(node.lineno, capability, library, value, kind="string")
+
+    def _settings_strings(self, node: ast.AST) -> None:
+        """Library paths in settings (``INSTALLED_APPS``, ``MIDDLEWARE``,
+        ``LOGGING``, ``dictConfig(...)``): proof of use there, and only
+        there (the same string in a docstring or a lookup table proves
+        nothing)."""
+        for sub in ast.walk(node):
+            if isinstance(sub, ast.Constant) and isinstance(sub.value, str):
+                for capability, library in string_rules_in(sub.value):
+                    self._plain_use(sub.lineno, capability, library, sub.value, kind="string")
+
+    def _service_config_dict(self, node: ast.Dict) -> None:
+        """``{"retryPolicy": {"maxAttempts": 4, ...}}`` built in Python."""
+        for key, value in zip(node.keys, node.values, strict=True):
+            if (
+                isinstance(key, ast.Constant)
+                and key.value == "retryPolicy"
+                and isinstance(value, ast.Dict)
+                and any(
+                    isinstance(k, ast.Constant) and k.value == "maxAttempts" for k in value.keys
+                )
+            ):
+                self._plain_use(key.lineno, Capability.RETRY, "grpc service config", "retryPolicy")
 
     def _plain_use(
         self, line: int, capability: Capability, library: str, symbol: str, kind: str = "config"
@@ -1270,15 +1324,20 @@ class _Analyzer:
     def _resolve(
         self, expr: ast.expr, scopes: tuple[int, ...], class_id: int | None, depth: int = 0
     ) -> list[_Value]:
-        """Every value ``expr`` may hold (flow-insensitive within its scope)."""
+        """Every value ``expr`` may hold (flow-insensitive within its scope).
+
+        After the walk, results are memoised per binding; names bound more
+        than ``_MAX_BINDINGS`` times resolve to unknown (generated code)."""
         if depth > 8:
             return [_UNKNOWN]
         values: list[_Value] | None = None
+        key: tuple[str, int, str] | None = None
         if isinstance(expr, ast.Name):
             for scope in scopes:
-                found = self.bindings.get(("n", scope, expr.id))
+                candidate = ("n", scope, expr.id)
+                found = self.bindings.get(candidate)
                 if found is not None:
-                    values = found
+                    values, key = found, candidate
                     break
         elif (
             isinstance(expr, ast.Attribute)
@@ -1286,7 +1345,8 @@ class _Analyzer:
             and expr.value.id in ("self", "cls")
             and class_id is not None
         ):
-            values = self.bindings.get(("a", class_id, expr.attr))
+            key = ("a", class_id, expr.attr)
+            values = self.bindings.get(key)
             if values is None:
                 values = self._inherited_attribute(class_id, expr.attr)
         elif isinstance(expr, ast.Call):
@@ -1294,6 +1354,13 @@ class _Analyzer:
             values = [self._construct(expr, ctx)]
         if not values:
             return []
+        if len(values) > _MAX_BINDINGS:
+            return [_UNKNOWN]
+        memo = self._memo if self._finished and key is not None else None
+        if memo is not None and key is not None:
+            if key in memo:
+                return memo[key]
+            memo[key] = [_UNKNOWN]  # a cycle resolves to unknown
         out: list[_Value] = []
         for value in values:
             if isinstance(value, _Alias):
@@ -1302,6 +1369,8 @@ class _Analyzer:
                 )
             else:
                 out.append(value)
+        if memo is not None and key is not None:
+            memo[key] = out
         return out
 
     def _inherited_attribute(self, class_id: int, attr: str, depth: int = 0) -> list[_Value] | None:
@@ -1328,6 +1397,7 @@ class _Analyzer:
         return clients, bool(others)
 
     def _finish(self) -> None:
+        self._finished = True
         self._apply_mutations()
         for pending in self.pending:
             self._resolve_pending(pending)
@@ -1541,6 +1611,54 @@ class _Analyzer:
 
 
 # ---------------------------------------------------------------------- helpers
+
+
+_SCALAR_FIELDS = frozenset(
+    {
+        "ctx",
+        "id",
+        "attr",
+        "arg",
+        "module",
+        "level",
+        "kind",
+        "conversion",
+        "is_async",
+        "type_comment",
+        "name",
+        "asname",
+        "names",
+        "op",
+        "ops",
+        "simple",
+        "tag",
+        "type_ignores",
+    }
+)
+
+
+_CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _push_children(node: ast.AST, kind: type, push: Callable[[ast.AST], None]) -> None:
+    for name in _child_fields(kind):
+        value = getattr(node, name, None)
+        if type(value) is list:
+            for item in value:
+                if isinstance(item, ast.AST):
+                    push(item)
+        elif isinstance(value, ast.AST):
+            push(value)
+
+
+def _child_fields(cls: type) -> tuple[str, ...]:
+    """The fields of an AST class that may hold nodes worth visiting (cached)."""
+    fields = _CHILD_FIELDS.get(cls)
+    if fields is None:
+        names = () if cls is ast.Constant else getattr(cls, "_fields", ())
+        fields = tuple(f for f in names if f not in _SCALAR_FIELDS)
+        _CHILD_FIELDS[cls] = fields
+    return fields
 
 
 def _merge(clients: list[_Client]) -> tuple[bool | None, str | None, str]:

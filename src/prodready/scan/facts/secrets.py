@@ -47,6 +47,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
+from urllib.parse import unquote
 
 import yaml
 
@@ -214,6 +215,7 @@ _EXAMPLE_FILE = re.compile(
 _CODE_SUFFIXES = frozenset(
     {
         ".py",
+        ".pyi",
         ".go",
         ".js",
         ".mjs",
@@ -359,7 +361,7 @@ _PEM_BEGIN = re.compile(r"-----BEGIN ((?:[A-Z0-9]{1,12} ){0,2})PRIVATE KEY(?: BL
 _PEM_END = re.compile(r"-----END [A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----")
 _SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]{0,29})$")
 _USERINFO = re.compile(
-    r"([^\s:/@'\"`<>{}\[\]]{1,128}):([^\s@/'\"`<>]{1,256})@([A-Za-z0-9_.\-\[\]]{1,255})"
+    r"([^\s:/@'\"`<>{}\[\]]{1,128}):([^\s:@/'\"`<>]{1,256})@([A-Za-z0-9_.\-\[\]]{1,255})"
 )
 _URL_SCHEMES = frozenset(
     {
@@ -696,7 +698,7 @@ _LEET = str.maketrans(
 _UUID = re.compile(
     r"^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$"
 )
-_SLUG = re.compile(r"^[a-z][a-z0-9]*(?:[-_.][a-z][a-z0-9]*)*$")
+_WORDS = re.compile(r"^[A-Za-z]+(?:[-_.][A-Za-z]+)*$")
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*(?:\(\))?$")
 _HEX = re.compile(r"^[0-9a-fA-F]+$")
 _SEQUENCES = ("0123456789", "1234567890", "abcdefghij", "qwertyuiop")
@@ -785,8 +787,8 @@ def _looks_like_secret(value: str, kind: str) -> bool:
         return False
     if _IDENTIFIER.match(value) and not any(c.isdigit() for c in value):
         return False  # a variable or attribute name, an English word
-    if _SLUG.match(value) and not re.search(r"\d", value):
-        return False  # a resource name: "db-credentials", "app.secret.ref"
+    if _WORDS.match(value):
+        return False  # words, not a secret: "db-credentials", "Access-Control-Allow-Credentials"
     if kind == "password":
         return len(value) >= 6 and (_classes(value) >= 2 or _entropy(value) >= 3.0)
     if len(value) < 16:
@@ -929,11 +931,12 @@ class _Scanner:
             position = text.find("://", position + 3)
 
     def _real_url_password(self, user: str, password: str, host: str) -> bool:
-        if password == user or _is_placeholder(password, "password"):
+        decoded = unquote(password)
+        if decoded == unquote(user) or _is_placeholder(decoded, "password"):
             return False
         if host.lower() in ("host", "hostname", "example.com", "server", "your-host"):
             return False
-        return len(password) >= 6 and (_classes(password) >= 2 or not _IDENTIFIER.match(password))
+        return _looks_like_secret(decoded, "password")
 
     def _assignments(self) -> Iterator[_Candidate]:
         text = self.text
