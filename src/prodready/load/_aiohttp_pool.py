@@ -6,7 +6,8 @@ per request) but it is a full HTTP client, e.g. it honours
 client: no redirects, no decompression (body bytes are counted as sent by
 the server), one request per connection at a time, at most
 ``max_connections`` connections, and time waiting for a connection counts
-toward the request's deadline but not its service time.
+toward the request's deadline but not its service time (a queued request
+past its deadline fails when it reaches a connection, not before).
 """
 
 from __future__ import annotations
@@ -69,10 +70,12 @@ class AiohttpPool:
         target = self._targets[request.target]
         status, reason, error, size = 0, "", None, 0
         try:
-            remaining = request.deadline - time.monotonic()
-            try:
-                await asyncio.wait_for(self._slots.acquire(), timeout=max(remaining, 0.0))
-            except TimeoutError:
+            # No wait_for here: a task and a timer per queued request would
+            # collapse the client under exactly the load it is queued for. A
+            # request that got its connection after its deadline fails then.
+            await self._slots.acquire()
+            if time.monotonic() >= request.deadline:
+                self._slots.release()
                 error = f"timeout: no free connection within {self._timeout_label}"
                 return
             try:
