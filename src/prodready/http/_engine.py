@@ -29,6 +29,7 @@ from prodready.http._bulkhead import Bulkhead
 from prodready.http._clock import SYSTEM_CLOCK, Clock
 from prodready.http._exceptions import (
     BulkheadFullError,
+    CircuitOpenError,
     DeadlineExceeded,
     FailureResponse,
     HTTPError,
@@ -62,6 +63,7 @@ FALLBACK_EXTENSION: Final = "prodready.fallback"
 """Response extension set to ``True`` on responses a fallback produced."""
 
 _SERVER_ERRORS: Final = frozenset(range(500, 600))
+_SUCCESS, _FAILURE = Outcome.SUCCESS, Outcome.FAILURE  # plain ints, looked up once
 _UNSET: Final[Any] = object()
 
 
@@ -90,14 +92,6 @@ class Call:
     def dependency(self) -> str:
         """The label for metrics, logs and errors (computed only when one is needed)."""
         return self.name or self.request.url.host or "unknown"
-
-
-def _replayable(request: httpx.Request) -> bool:
-    try:
-        request.content  # noqa: B018 - raises RequestNotRead for an unread stream
-    except httpx.RequestNotRead:
-        return False
-    return True
 
 
 class Engine:
@@ -180,28 +174,24 @@ class Engine:
         if retry is not None:
             # Decided before the first attempt: a transport may buffer the
             # body while sending it, which must not make a stream "replayable".
-            call.replayable = _replayable(request)
+            call.replayable = hasattr(request, "_content")  # what request.content checks
             budget = retry.budget
             if budget is not None:
-                budget.deposit(0.0)
+                budget._calls += 1  # RetryBudget.deposit(), inlined: it runs on every call
             if retry.deadline is not None:
                 call.deadline = self._now() + retry.deadline
                 call.timeouts = extensions.get("timeout", _UNSET)
         return call
 
-    def admit(self, call: Call) -> _Ticket | None:
-        """The breaker's ticket, or :class:`CircuitOpenError` (with the request set)."""
+    def admit(self) -> _Ticket | CircuitOpenError | None:
+        """The breaker's ticket, ``None`` without a breaker, or the refusal (not raised)."""
         core = self._core
         if core is None:
             return None
         ticket = core._closed_ticket
         if ticket is not None and core.store is None:
             return ticket  # closed: no decision to make, no lock to take
-        try:
-            return core.admit()
-        except RejectedError as err:
-            err.request = call.request
-            raise
+        return core.try_admit()
 
     def bulkhead_error(self, call: Call) -> BulkheadFullError:
         bulkhead = self.bulkhead
@@ -288,7 +278,7 @@ class Engine:
         if ticket is not None:
             core = self._core
             assert core is not None
-            outcome = Outcome.FAILURE if failure else Outcome.SUCCESS
+            outcome = _FAILURE if failure else _SUCCESS
             core.record(ticket, outcome, now - started, now if self._pass_now else None)
         hooks = self.hooks
         if hooks.on_response:
@@ -322,7 +312,7 @@ class Engine:
         if ticket is not None:
             core = self._core
             assert core is not None
-            core.record(ticket, Outcome.FAILURE, elapsed, now if self._pass_now else None)
+            core.record(ticket, _FAILURE, elapsed, now if self._pass_now else None)
         hooks = self.hooks
         if hooks.on_error:
             event = ErrorEvent(call.dependency, call.request, call.attempt, error, elapsed)
@@ -375,7 +365,7 @@ class Engine:
     # -- endings ---------------------------------------------------------------
 
     def finish(self, call: Call) -> None:
-        """Undo what the call changed on the request (the capped timeouts)."""
+        """Undo what the call changed on the request (the capped timeouts, set with a deadline)."""
         if call.timeouts is not _UNSET:
             call.request.extensions["timeout"] = call.timeouts
         elif call.deadline is not None:
@@ -383,7 +373,8 @@ class Engine:
 
     def respond(self, call: Call, response: httpx.Response) -> Any:
         """The call ends with ``response``; a failure status goes to the fallback, if any."""
-        self.finish(call)
+        if call.deadline is not None:
+            self.finish(call)
         if self.fallback is None or response.status_code not in self.failure_statuses:
             return response
         return self._fall_back(call, FailureResponse(response, call.request))
@@ -403,7 +394,8 @@ class Engine:
         return self._fall_back(call, error)
 
     def refused(self, call: Call, error: RejectedError) -> Any:
-        """A later attempt was refused locally: end with the last real outcome, if any."""
+        """A call or a later attempt was refused locally: end with the last real outcome, if any."""
+        error._request = call.request
         if self.hooks.on_error:
             event = ErrorEvent(call.dependency, call.request, call.attempt + 1, error, 0.0)
             Hooks.emit(self.hooks.on_error, event)

@@ -150,8 +150,14 @@ class RejectedError(HTTPError):
     as a failure of the dependency.
     """
 
-    def __init__(self, message: str, *, dependency: str, request: httpx.Request | None = None):
-        super().__init__(message, request=request)
+    def __init__(
+        self, message: str, *, dependency: str, request: httpx.Request | None = None
+    ) -> None:
+        # What httpx.RequestError.__init__ amounts to (the message for
+        # Exception, the request in ``_request``), without its three frames:
+        # refusals are the fast-fail path, where each microsecond shows.
+        Exception.__init__(self, message)
+        self._request = request
         self.dependency = dependency
 
 
@@ -159,19 +165,32 @@ class CircuitOpenError(RejectedError):
     """The circuit breaker for ``dependency`` is open.
 
     ``retry_after`` is the number of seconds until the breaker will admit a
-    probe, or ``None`` when it was forced open by an operator.
+    probe, or ``None`` when it was forced open by an operator. The message is
+    composed only when someone reads it.
     """
 
     def __init__(
         self,
-        message: str,
+        message: str | None = None,
         *,
         dependency: str,
         retry_after: float | None,
         request: httpx.Request | None = None,
     ) -> None:
-        super().__init__(message, dependency=dependency, request=request)
+        Exception.__init__(self) if message is None else Exception.__init__(self, message)
+        self._request = request
+        self.dependency = dependency
         self.retry_after = retry_after
+
+    def __str__(self) -> str:
+        if self.args:
+            return str(self.args[0])
+        if self.retry_after is None:
+            return f"circuit breaker {self.dependency!r} is forced open"
+        return f"circuit breaker {self.dependency!r} is open; retry after {self.retry_after:.3f} s"
+
+    def __repr__(self) -> str:
+        return f"CircuitOpenError({str(self)!r})"
 
 
 class BulkheadFullError(RejectedError):
@@ -185,7 +204,7 @@ class BulkheadFullError(RejectedError):
         max_concurrent: int,
         request: httpx.Request | None = None,
     ) -> None:
-        super().__init__(message, dependency=dependency, request=request)
+        RejectedError.__init__(self, message, dependency=dependency, request=request)
         self.max_concurrent = max_concurrent
 
 

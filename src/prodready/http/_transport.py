@@ -34,7 +34,7 @@ from prodready.http._breaker import CircuitBreaker
 from prodready.http._bulkhead import Bulkhead
 from prodready.http._clock import Clock
 from prodready.http._engine import Call, Engine, Fallback
-from prodready.http._exceptions import RejectedError, translate
+from prodready.http._exceptions import CircuitOpenError, translate
 from prodready.http._plugins._base import Plugin
 from prodready.http._retry import Retry
 
@@ -175,12 +175,11 @@ class ResilientTransport(httpx.BaseTransport):
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         engine = self._engine
+        ticket = engine.admit()
+        if isinstance(ticket, CircuitOpenError):
+            return self._refuse(request, ticket)
         call = engine.begin(request)
         while True:
-            try:
-                ticket = engine.admit(call)
-            except RejectedError as err:
-                return self._settle(call, engine.refused(call, err))
             bulkhead = engine.bulkhead
             if bulkhead is not None and not bulkhead.acquire():
                 engine.release(ticket)
@@ -227,6 +226,18 @@ class ResilientTransport(httpx.BaseTransport):
                 else:
                     call.last_error, call.last_response = None, response
             engine.clock.sleep(delay)
+            ticket = engine.admit()
+            if isinstance(ticket, CircuitOpenError):
+                return self._settle(call, engine.refused(call, ticket))
+
+    def _refuse(self, request: httpx.Request, error: CircuitOpenError) -> httpx.Response:
+        """An open breaker refused the first attempt: fail fast."""
+        engine = self._engine
+        if engine.fallback is None and not engine.hooks.on_error:
+            error._request = request
+            raise error  # nothing else to do: the cheapest possible refusal
+        call = Call(request, engine.name, False)
+        return self._settle(call, engine.refused(call, error))
 
     @staticmethod
     def _settle(call: Call, result: Any) -> httpx.Response:
@@ -296,12 +307,11 @@ class AsyncResilientTransport(httpx.AsyncBaseTransport):
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         engine = self._engine
+        ticket = engine.admit()
+        if isinstance(ticket, CircuitOpenError):
+            return await self._refuse(request, ticket)
         call = engine.begin(request)
         while True:
-            try:
-                ticket = engine.admit(call)
-            except RejectedError as err:
-                return await self._settle(call, engine.refused(call, err))
             bulkhead = engine.bulkhead
             if bulkhead is not None and not await bulkhead.acquire_async():
                 engine.release(ticket)
@@ -345,6 +355,17 @@ class AsyncResilientTransport(httpx.AsyncBaseTransport):
                 else:
                     call.last_error, call.last_response = None, response
             await engine.clock.asleep(delay)
+            ticket = engine.admit()
+            if isinstance(ticket, CircuitOpenError):
+                return await self._settle(call, engine.refused(call, ticket))
+
+    async def _refuse(self, request: httpx.Request, error: CircuitOpenError) -> httpx.Response:
+        engine = self._engine
+        if engine.fallback is None and not engine.hooks.on_error:
+            error._request = request
+            raise error
+        call = Call(request, engine.name, False)
+        return await self._settle(call, engine.refused(call, error))
 
     @staticmethod
     async def _settle(call: Call, result: Any) -> httpx.Response:
