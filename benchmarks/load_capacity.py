@@ -486,6 +486,15 @@ def main(argv: list[str] | None = None) -> int:
         locust = measure_locust(url, load_core, args.duration)
         prodready, trials = measure_prodready(url, load_core, args.duration, args.start_rate)
     rows = [m for m in (prodready, locust, wrk) if m is not None]
+    if wrk is None:
+        print("wrk: not installed (apt-get install wrk); no ceiling measured")
+    if locust is None:
+        print("locust: not installed in this venv (pip install -e '.[dev]'); no baseline")
+    if prodready is None:
+        print(
+            "prodready: no rate was sustained with p99 scheduling lag <= 2 ms; on a busy "
+            "shared machine the kernel's wake-up delays alone exceed that: try --realtime (root)"
+        )
     print()
     print(f"{'tool':<10} {'model':<7} {'req/s (1 core)':>15} {'req per CPU-s':>14}  setting")
     for m in rows:
