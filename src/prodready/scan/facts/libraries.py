@@ -34,7 +34,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
-from functools import cache
+from functools import cache, lru_cache
 
 
 class Capability(StrEnum):
@@ -75,11 +75,19 @@ class LibraryRule:
     """Keyword/field that must be present (see the module docstring)."""
 
 
+_FAMILIES = {
+    "python": Family.PYTHON,
+    "go": Family.GO,
+    "javascript": Family.JS,
+    "typescript": Family.JS,
+    "js": Family.JS,
+    "java": Family.JAVA,
+}
+
+
 def family_of(language: str) -> Family:
     """The rule family of a language name (``typescript`` -> ``js``)."""
-    if language in ("javascript", "typescript"):
-        return Family.JS
-    return Family(language)
+    return _FAMILIES[language]
 
 
 _C = Capability
@@ -603,7 +611,19 @@ def match_symbol(language: str, symbol: str, keys: Iterable[str] = ()) -> tuple[
 
     ``keys`` are the keyword arguments / object keys / literal fields present
     at the use site, for rules with ``requires``."""
-    family = family_of(language)
+    candidates = _candidates_for(family_of(language), symbol)
+    if not candidates:
+        return ()
+    if not any(rule.requires for rule in candidates):
+        return candidates
+    present = set(keys)
+    return tuple(r for r in candidates if r.requires is None or r.requires in present)
+
+
+@lru_cache(maxsize=16384)
+def _candidates_for(family: Family, symbol: str) -> tuple[LibraryRule, ...]:
+    """Every rule ``symbol`` may satisfy, before ``requires`` is checked
+    (cached: a repository calls the same few thousand symbols over and over)."""
     index = _index(family)
     found: list[LibraryRule] = list(index.exact.get(symbol, ()))
     if family is Family.GO:
@@ -612,12 +632,7 @@ def match_symbol(language: str, symbol: str, keys: Iterable[str] = ()) -> tuple[
         found.extend(_js_rules(index, symbol))
     else:
         found.extend(_dotted_rules(index, symbol))
-    if not found:
-        return ()
-    present = set(keys)
     unique: dict[tuple[str, Capability, str | None], LibraryRule] = {}
     for rule in found:
-        if rule.requires is not None and rule.requires not in present:
-            continue
         unique.setdefault((rule.library, rule.capability, rule.requires), rule)
     return tuple(unique.values())
