@@ -17,7 +17,7 @@ from typing import Any
 
 from hdrh.histogram import HdrHistogram
 
-from prodready.load._histogram import decode, new_histogram, value_at
+from prodready.load._histogram import decode, new_histogram, stat_ms, value_at
 from prodready.load._profiles import Profile
 from prodready.load._result import ErrorCount, TimelinePoint
 
@@ -212,16 +212,7 @@ class Aggregator:
             "service": self.service,
             "scheduling_lag": self.lag,
         }[source]
-        if histogram.get_total_count() == 0:
-            return None
-        if stat == "mean":
-            return float(histogram.get_mean_value()) / 1000.0
-        if stat == "min":
-            return float(histogram.get_min_value()) / 1000.0
-        if stat == "max":
-            return float(histogram.get_max_value()) / 1000.0
-        assert isinstance(stat, float)
-        return value_at(histogram, stat)
+        return stat_ms(histogram, stat)
 
     @property
     def success_ratio(self) -> float | None:

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 from hdrh.histogram import HdrHistogram
 
-from prodready.load._histogram import decode, value_at
+from prodready.load._histogram import decode, stat_ms
 from prodready.load._result import LoadResult, Percentiles
 from prodready.load._thresholds import Threshold, evaluate_all
 
@@ -48,14 +48,7 @@ class ResultMetrics:
     def latency_ms(self, source: str, stat: float | str) -> float | None:
         histogram = self._histogram(source)
         if histogram is not None and histogram.get_total_count():
-            if stat == "mean":
-                return float(histogram.get_mean_value()) / 1000.0
-            if stat == "min":
-                return float(histogram.get_min_value()) / 1000.0
-            if stat == "max":
-                return float(histogram.get_max_value()) / 1000.0
-            assert isinstance(stat, float)
-            return value_at(histogram, stat)
+            return stat_ms(histogram, stat)
         summary: Percentiles | None = getattr(self._result.latency, source, None)
         if summary is None:
             return None

@@ -60,6 +60,21 @@ def value_at(histogram: HdrHistogram, percentile: float) -> float | None:
     return cast(int, histogram.get_value_at_percentile(percentile)) / 1000.0
 
 
+def stat_ms(histogram: HdrHistogram, stat: float | str) -> float | None:
+    """A percentile (0-100) or ``mean``/``min``/``max``, in ms; ``None`` when empty."""
+    if histogram.get_total_count() == 0:
+        return None
+    if stat == "mean":
+        return float(histogram.get_mean_value()) / 1000.0
+    if stat == "min":
+        return float(histogram.get_min_value()) / 1000.0
+    if stat == "max":
+        return float(histogram.get_max_value()) / 1000.0
+    if not isinstance(stat, float):
+        raise ValueError(f"unknown latency statistic {stat!r}")
+    return value_at(histogram, stat)
+
+
 def summarize(histogram: HdrHistogram) -> Percentiles:
     """min, mean, stdev, standard percentiles and max, in milliseconds."""
     count = cast(int, histogram.get_total_count())
