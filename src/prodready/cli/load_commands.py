@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from dataclasses import fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -324,6 +325,7 @@ def _build_config(resolved: ResolvedPlan | None, **o: Any) -> RunConfig:
             return option
         return planned if planned is not None else default
 
+    default = {f.name: f.default for f in fields(RunConfig)}  # one source of defaults
     return RunConfig(
         targets=_targets_from(resolved, o),
         stages=tuple(_stages_from(resolved, o)),
@@ -332,18 +334,26 @@ def _build_config(resolved: ResolvedPlan | None, **o: Any) -> RunConfig:
         workers=_workers_from(
             o["workers"] or (str(engine.workers) if engine and engine.workers else None)
         ),
-        connections=pick(o["connections"], limits and limits.connections, 128),
-        max_in_flight=pick(o["max_in_flight"], limits and limits.max_in_flight, 10_000),
-        timeout=pick(_duration(o["timeout"], "--timeout"), limits and limits.timeout, 10.0),
-        max_requests=pick(o["max_requests"], limits and limits.max_requests, 10_000_000),
+        connections=pick(o["connections"], limits and limits.connections, default["connections"]),
+        max_in_flight=pick(
+            o["max_in_flight"], limits and limits.max_in_flight, default["max_in_flight"]
+        ),
+        timeout=pick(
+            _duration(o["timeout"], "--timeout"), limits and limits.timeout, default["timeout"]
+        ),
+        max_requests=pick(
+            o["max_requests"], limits and limits.max_requests, default["max_requests"]
+        ),
         max_duration=pick(
             _duration(o["max_duration"], "--max-duration"),
             limits and limits.max_duration,
-            86_400.0,
+            default["max_duration"],
         ),
-        max_lag=pick(_duration(o["max_lag"], "--max-lag"), limits and limits.max_lag, 0.010),
-        client=pick(o["client"], engine and engine.client, "fast"),
-        event_loop=pick(o["event_loop"], engine and engine.event_loop, "auto"),
+        max_lag=pick(
+            _duration(o["max_lag"], "--max-lag"), limits and limits.max_lag, default["max_lag"]
+        ),
+        client=pick(o["client"], engine and engine.client, default["client"]),
+        event_loop=pick(o["event_loop"], engine and engine.event_loop, default["event_loop"]),
         allow_hosts=tuple(o["allow_hosts"]) + tuple(plan.allow_hosts if plan else ()),
         watch_pid=pick(o["watch_pid"], plan and plan.watch_pid, None),
         insecure=o["insecure"] or bool(engine and engine.insecure),
