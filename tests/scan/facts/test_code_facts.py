@@ -90,6 +90,23 @@ def test_analyze_hook_sees_only_production_files() -> None:
     assert result.has_outbound_calls
 
 
+def test_make_analyzer_reuses_parsed_trees() -> None:
+    import ast
+
+    from prodready.scan.facts.code_facts import make_analyzer
+
+    asked: list[str] = []
+
+    def python_ast(path: str) -> ast.Module | None:
+        asked.append(path)
+        return ast.parse(REQUESTS_CALL)
+
+    files = InMemoryFiles({"a.py": REQUESTS_CALL, "b.go": "package b\n"})
+    result = source_facts(files, analyze=make_analyzer(python_ast))
+    assert asked == ["a.py"]
+    assert len(result.missing_timeouts) == 1
+
+
 def test_minified_and_type_stub_files_are_not_analysed() -> None:
     assert source_language("web/app.min.js") is None
     assert source_language("types/index.d.ts") is None

@@ -62,6 +62,17 @@ KNOWN = {
     "sendgrid-api-key": "S" + "G." + rand(22) + "." + rand(43),
     "npm-token": token("np" + "m_", 36),
 }
+AZURE_KEY = rand(86, ALNUM + "+/") + "=="
+
+
+def test_azure_storage_connection_string() -> None:
+    text = (
+        '"DefaultEndpointsProtocol=https;AccountName=acme;'
+        f'AccountKey={AZURE_KEY};EndpointSuffix=core.windows.net"\n'
+    )
+    (finding,) = scan_secrets("app/storage.py", f"CONN = {text}").findings
+    assert finding.kind == "azure-storage-key"
+    assert AZURE_KEY not in all_fields(finding)
 
 
 @pytest.mark.parametrize(("kind", "value"), sorted(KNOWN.items()))

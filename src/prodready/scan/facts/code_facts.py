@@ -21,6 +21,7 @@ results.
 
 from __future__ import annotations
 
+import ast
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -54,6 +55,7 @@ __all__ = [
     "SourceFile",
     "analyze_file",
     "combine",
+    "make_analyzer",
     "source_facts",
     "source_language",
 ]
@@ -87,11 +89,12 @@ def source_language(path: str) -> str | None:
     return _EXTENSIONS.get(PurePosixPath(name).suffix)
 
 
-def analyze_file(path: str, text: str) -> CodeFileFacts | None:
-    """Facts of one source file, or None when its language is not analysed."""
+def analyze_file(path: str, text: str, tree: ast.Module | None = None) -> CodeFileFacts | None:
+    """Facts of one source file, or None when its language is not analysed.
+    ``tree`` is an already-parsed syntax tree of a Python ``text``."""
     language = source_language(path)
     if language == "python":
-        return analyze_python(path, text)
+        return analyze_python(path, text, tree)
     if language == "go":
         return analyze_go(path, text)
     if language in ("javascript", "typescript"):
@@ -99,6 +102,18 @@ def analyze_file(path: str, text: str) -> CodeFileFacts | None:
     if language == "java":
         return analyze_java(path, text)
     return None
+
+
+def make_analyzer(python_ast: Callable[[str], ast.Module | None]) -> Analyzer:
+    """An ``Analyzer`` that reuses syntax trees the scan already parsed, e.g.
+    ``source_facts(facts, make_analyzer(facts.python_ast))``: each Python
+    file is then parsed once per scan whoever asks first."""
+
+    def analyze(path: str, text: str) -> CodeFileFacts | None:
+        tree = python_ast(path) if source_language(path) == "python" else None
+        return analyze_file(path, text, tree)
+
+    return analyze
 
 
 @dataclass(frozen=True, slots=True)

@@ -29,6 +29,26 @@ from typing import Any, TypeVar
 from prodready.scan.facts.classify import classify
 from prodready.scan.facts.source import ParseProblem
 
+__all__ = [
+    "CodeFileFacts",
+    "Evidence",
+    "FileRole",
+    "GoFileFacts",
+    "JavaFileFacts",
+    "JsFileFacts",
+    "LibraryUse",
+    "OpenApiApp",
+    "OutboundCall",
+    "PythonFileFacts",
+    "Route",
+    "from_jsonable",
+    "health_strength",
+    "is_startup_name",
+    "line_snippet",
+    "role_of",
+    "to_jsonable",
+]
+
 T = TypeVar("T")
 
 

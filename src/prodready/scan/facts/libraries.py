@@ -36,6 +36,18 @@ from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache, lru_cache
 
+__all__ = [
+    "RULES",
+    "STRING_RULES",
+    "Capability",
+    "Family",
+    "LibraryRule",
+    "family_of",
+    "match_symbol",
+    "normalise_go_path",
+    "string_rules_in",
+]
+
 
 class Capability(StrEnum):
     """What a library use proves about the service."""
