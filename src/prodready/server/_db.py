@@ -8,15 +8,22 @@ upgraded mid-transaction, which is where "database is locked" comes from);
 ``busy_timeout`` still covers other processes (``prodready token create``
 while the server runs). PostgreSQL needs none of this: rows are locked where
 the ingest code asks (``SELECT ... FOR UPDATE``).
+
+Group commit (``run_write``): on SQLite, a commit is an fsync of the WAL,
+and writers queue anyway. So the thread that gets the write lock runs every
+write queued behind it too, each in its own SAVEPOINT (one failing rolls back
+alone), and commits them all with one fsync; each caller gets its own result
+or exception only after that COMMIT. Durability per acknowledged write is
+unchanged, throughput under concurrency goes up (ADR 0012).
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
@@ -24,6 +31,26 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
 SQLITE_BUSY_TIMEOUT_SECONDS = 30.0
+MAX_GROUP_COMMIT = 64
+
+T = TypeVar("T")
+
+
+class _Pending(Generic[T]):
+    """One queued write: its function, then its outcome."""
+
+    __slots__ = ("done", "error", "fn", "value")
+
+    def __init__(self, fn: Callable[[Session], T]) -> None:
+        self.fn = fn
+        self.done = False
+        self.value: T | None = None
+        self.error: BaseException | None = None
+
+    def outcome(self) -> T:
+        if self.error is not None:
+            raise self.error
+        return self.value  # type: ignore[return-value]
 
 
 class Database:
@@ -51,6 +78,8 @@ class Database:
         self._write_lock: threading.Lock | None = (
             threading.Lock() if self.dialect == "sqlite" else None
         )
+        self._queue: list[_Pending[Any]] = []
+        self._queue_lock = threading.Lock()
 
     @property
     def is_sqlite(self) -> bool:
@@ -75,6 +104,49 @@ class Database:
             except BaseException:
                 session.rollback()
                 raise
+
+    def run_write(self, fn: Callable[[Session], T]) -> T:
+        """Run ``fn(session)`` in a committed write; its return value (or its
+        exception) is handed back after COMMIT. Grouped on SQLite (see above)."""
+        if self._write_lock is None:
+            with self.write() as session:
+                return fn(session)
+        item: _Pending[T] = _Pending(fn)
+        with self._queue_lock:
+            self._queue.append(item)
+        with self._write_lock:
+            if not item.done:
+                with self._queue_lock:
+                    batch, self._queue = (
+                        self._queue[:MAX_GROUP_COMMIT],
+                        self._queue[MAX_GROUP_COMMIT:],
+                    )
+                self._run_batch(batch)
+        return item.outcome()
+
+    def _run_batch(self, batch: list[_Pending[Any]]) -> None:
+        try:
+            with self._write() as session:
+                try:
+                    for pending in batch:
+                        savepoint = session.begin_nested()
+                        try:
+                            pending.value = pending.fn(session)
+                            savepoint.commit()
+                        except Exception as exc:
+                            savepoint.rollback()
+                            pending.error = exc
+                    session.commit()
+                except BaseException:
+                    session.rollback()
+                    raise
+        except BaseException as exc:  # the COMMIT failed: nothing in the batch is stored
+            for pending in batch:
+                pending.error = pending.error or exc
+                pending.value = None
+        finally:
+            for pending in batch:
+                pending.done = True
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -22,30 +22,19 @@ from typing import Any
 from urllib.parse import quote
 
 from pydantic import ValidationError
-from sqlalchemy import Insert, case, delete, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Connection, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
 
 from prodready.scan.model import SCHEMA_VERSION, ScanResult, ServiceResult
 from prodready.server._auth import Principal
 from prodready.server._db import Database
 from prodready.server._models import (
-    CheckCatalog,
-    CheckRollup,
-    Notification,
-    RollupDaily,
     Scan,
-    ScanDocument,
     Service,
-    ServiceCheck,
-    ServicePillar,
     ServiceScan,
 )
 from prodready.server._settings import Settings, WebhookTarget
 from prodready.server._summary import (
-    CHECK_ROLLUP_FIELDS,
-    ROLLUP_FIELDS,
     Deltas,
     Piece,
     compact_checks,
@@ -54,6 +43,7 @@ from prodready.server._summary import (
     level_name,
     level_rank,
 )
+from prodready.server._writes import statements
 
 _NAME_RE = re.compile(r"^(?!\.{1,2}$)[^/\\\x00-\x1f\x7f]{1,200}$")
 _MAX_ERRORS = 50
@@ -242,13 +232,6 @@ def decode_document(encoding: str, body: bytes) -> dict[str, Any]:
     return data
 
 
-def _insert(session: Session, table: Any) -> Any:
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        return postgresql.insert(table)
-    return sqlite.insert(table)
-
-
 class _AlreadyStored(Exception):
     def __init__(self, scan_id: int) -> None:
         super().__init__(scan_id)
@@ -266,9 +249,30 @@ def _day(moment: datetime) -> date:
 
 @dataclass
 class _Neighbours:
-    prev: ServiceScan | None
-    next: ServiceScan | None
+    """The service's scans just before and after the new one (rows of
+    ``service_scans``); no ``next`` when the new scan is the latest."""
+
+    prev: Any
+    next: Any
     is_latest: bool
+
+
+@dataclass
+class _ScanRow:
+    id: int
+    commit: str | None
+    finished_at: datetime
+
+
+@dataclass
+class _HistoryRow:
+    id: int
+    scanned_at: datetime
+    team: str | None
+    score: float | None
+    level_rank: int
+    next_level_rank: int | None
+    failing_checks: int
 
 
 class Ingestor:
@@ -330,11 +334,10 @@ class Ingestor:
             ],
         )
 
-    def _authorise(self, session: Session, result: ScanResult, principal: Principal) -> None:
+    def _authorise(self, conn: Connection, result: ScanResult, principal: Principal) -> None:
+        sql = statements(conn.dialect.name)
         names = [s.name for s in result.services]
-        known = dict(
-            session.execute(select(Service.name, Service.team).where(Service.name.in_(names))).all()
-        )
+        known = {row[0]: row[1] for row in conn.execute(sql.known_teams, {"names": names})}
         for service in result.services:
             teams = (
                 (service.team, known.get(service.name))
@@ -356,40 +359,57 @@ class Ingestor:
         self, doc: ParsedDocument, principal: Principal
     ) -> tuple[IngestResult, dict[str, tuple[str, str, int, str]]]:
         now = self.clock()
+        return self.db.run_write(
+            lambda session: self._write(session.connection(), doc, principal, now)
+        )
+
+    def _write(
+        self, conn: Connection, doc: ParsedDocument, principal: Principal, now: datetime
+    ) -> tuple[IngestResult, dict[str, tuple[str, str, int, str]]]:
+        sql = statements(conn.dialect.name)
         result = doc.result
-        with self.db.write() as session:
-            self._authorise(session, result, principal)
-            existing = session.scalar(select(Scan.id).where(Scan.content_hash == doc.content_hash))
-            if existing is not None:
-                raise _AlreadyStored(existing)
-            scan = Scan(
-                content_hash=doc.content_hash,
-                tool_name=result.tool.name[:100],
-                tool_version=result.tool.version[:100],
-                schema_version=result.schema_version[:20],
-                commit=(result.repository.commit or None) and result.repository.commit[:100],
-                branch=(result.repository.branch or None) and result.repository.branch[:255],
-                remote=(result.repository.remote or None) and result.repository.remote[:500],
-                started_at=_aware(result.started_at),
-                finished_at=_aware(result.finished_at),
-                received_at=now,
-                size_bytes=len(doc.canonical),
-                services_count=len(result.services),
-                pushed_by=principal.name,
-            )
-            session.add(scan)
-            session.flush()
-            session.add(ScanDocument(scan_id=scan.id, encoding="gzip", body=doc.compressed))
-            deltas = Deltas()
-            ingested: list[IngestedService] = []
-            notifications: list[Notification] = []
-            for service_result in sorted(result.services, key=lambda s: s.name):
-                item, notes = self._ingest_service(session, scan, service_result, deltas, now)
-                ingested.append(item)
-                notifications.extend(notes)
-            catalog = self._upsert_catalog(session, result, now)
-            apply_deltas(session, deltas)
-            session.add_all(notifications)
+        self._authorise(conn, result, principal)
+        existing = conn.execute(sql.scan_by_hash, {"h": doc.content_hash}).scalar()
+        if existing is not None:
+            raise _AlreadyStored(existing)
+        repo = result.repository
+        scan = _ScanRow(
+            id=0,
+            commit=repo.commit[:100] if repo.commit else None,
+            finished_at=_aware(result.finished_at),
+        )
+        scan.id = conn.execute(
+            sql.insert_scan,
+            {
+                "content_hash": doc.content_hash,
+                "tool_name": result.tool.name[:100],
+                "tool_version": result.tool.version[:100],
+                "schema_version": result.schema_version[:20],
+                "commit": scan.commit,
+                "branch": repo.branch[:255] if repo.branch else None,
+                "remote": repo.remote[:500] if repo.remote else None,
+                "started_at": _aware(result.started_at),
+                "finished_at": scan.finished_at,
+                "received_at": now,
+                "size_bytes": len(doc.canonical),
+                "services_count": len(result.services),
+                "pushed_by": principal.name,
+            },
+        ).scalar_one()
+        conn.execute(
+            sql.insert_document, {"scan_id": scan.id, "encoding": "gzip", "body": doc.compressed}
+        )
+        deltas = Deltas()
+        ingested: list[IngestedService] = []
+        notifications: list[dict[str, Any]] = []
+        for service_result in sorted(result.services, key=lambda s: s.name):
+            item, notes = self._ingest_service(conn, scan, service_result, deltas, now)
+            ingested.append(item)
+            notifications.extend(notes)
+        catalog = self._upsert_catalog(conn, result, now)
+        apply_deltas(conn, deltas)
+        if notifications:
+            conn.execute(sql.insert_notifications, notifications)
         return (
             IngestResult(
                 scan_id=scan.id, created=True, services=ingested, notifications=len(notifications)
@@ -397,123 +417,126 @@ class Ingestor:
             catalog,
         )
 
-    def _lock_service(self, session: Session, name: str, now: datetime) -> Service:
-        session.execute(
-            _insert(session, Service)
-            .values(
-                name=name,
-                created_at=now,
-                languages=[],
-                level_rank=0,
-                failing_checks=0,
-                scans_count=0,
-                blockers=[],
-            )
-            .on_conflict_do_nothing(index_elements=["name"])
+    def _lock_service(self, conn: Connection, name: str, now: datetime) -> Any:
+        """Create the service if new, then lock its row for this transaction."""
+        sql = statements(conn.dialect.name)
+        conn.execute(
+            sql.ensure_service,
+            {
+                "name": name,
+                "created_at": now,
+                "languages": [],
+                "level_rank": 0,
+                "failing_checks": 0,
+                "scans_count": 0,
+                "blockers": [],
+            },
         )
-        service = session.scalar(select(Service).where(Service.name == name).with_for_update())
-        assert service is not None
-        return service
+        return conn.execute(sql.lock_service, {"name": name}).one()
 
-    def _neighbours(self, session: Session, service: Service, at: datetime) -> _Neighbours:
+    def _neighbours(self, conn: Connection, service: Any, at: datetime) -> _Neighbours:
+        sql = statements(conn.dialect.name)
         if service.last_scan_at is None or at >= service.last_scan_at:
             prev = (
-                session.get(ServiceScan, service.latest_service_scan_id)
+                conn.execute(
+                    sql.history_by_id, {"id": service.latest_service_scan_id}
+                ).one_or_none()
                 if service.latest_service_scan_id is not None
                 else None
             )
             return _Neighbours(prev=prev, next=None, is_latest=True)
-        prev = session.scalar(
-            select(ServiceScan)
-            .where(ServiceScan.service_id == service.id, ServiceScan.scanned_at <= at)
-            .order_by(ServiceScan.scanned_at.desc(), ServiceScan.id.desc())
-            .limit(1)
+        where = {"sid": service.id, "at": at}
+        return _Neighbours(
+            prev=conn.execute(sql.history_before, where).one_or_none(),
+            next=conn.execute(sql.history_after, where).one_or_none(),
+            is_latest=False,
         )
-        nxt = session.scalar(
-            select(ServiceScan)
-            .where(ServiceScan.service_id == service.id, ServiceScan.scanned_at > at)
-            .order_by(ServiceScan.scanned_at, ServiceScan.id)
-            .limit(1)
-        )
-        return _Neighbours(prev=prev, next=nxt, is_latest=False)
 
     def _ingest_service(
         self,
-        session: Session,
-        scan: Scan,
+        conn: Connection,
+        scan: _ScanRow,
         result: ServiceResult,
         deltas: Deltas,
         now: datetime,
-    ) -> tuple[IngestedService, list[Notification]]:
-        service = self._lock_service(session, result.name, now)
+    ) -> tuple[IngestedService, list[dict[str, Any]]]:
+        sql = statements(conn.dialect.name)
+        service = self._lock_service(conn, result.name, now)
         at = scan.finished_at
-        around = self._neighbours(session, service, at)
+        around = self._neighbours(conn, service, at)
         checks = compact_checks(result)
         rank = level_rank(result.level)
-        row = ServiceScan(
-            scan_id=scan.id,
-            service_id=service.id,
+        row = _HistoryRow(
+            id=0,
             scanned_at=at,
             team=result.team,
-            tier=result.tier,
             score=result.score,
             level_rank=rank,
             next_level_rank=level_rank(result.next_level) if result.next_level else None,
-            commit=scan.commit,
             failing_checks=failing_count(checks),
-            checks=checks,
-            pillars=compact_pillars(result),
         )
-        session.add(row)
-        session.flush()
+        row.id = conn.execute(
+            sql.insert_history,
+            {
+                "scan_id": scan.id,
+                "service_id": service.id,
+                "scanned_at": at,
+                "team": result.team,
+                "tier": result.tier,
+                "score": result.score,
+                "level_rank": rank,
+                "next_level_rank": row.next_level_rank,
+                "commit": scan.commit,
+                "failing_checks": row.failing_checks,
+                "checks": checks,
+                "pillars": compact_pillars(result),
+            },
+        ).scalar_one()
         new_piece = Piece.of(result.team, result.score, rank, checks)
         prev_piece = _piece(around.prev)
         deltas.replace(_day(at), prev_piece, new_piece)
         if around.next is not None:
             deltas.replace(_day(around.next.scanned_at), new_piece, prev_piece)
-        service.scans_count += 1
-        notes: list[Notification] = []
+        notes: list[dict[str, Any]] = []
         if around.is_latest:
-            self._make_latest(session, service, scan, row, result, around.prev)
+            latest = self._latest_state(conn, service.id, scan, row, result, around.prev)
+            conn.execute(
+                sql.set_latest, {"sid": service.id, **{f"v_{k}": v for k, v in latest.items()}}
+            )
             if around.prev is not None:
-                notes = self._notifications(service, scan, around.prev, row, now)
+                notes = self._notifications(result, scan, around.prev, row, now)
         elif around.next is not None and around.next.id == service.latest_service_scan_id:
-            service.previous_score = row.score
-            service.previous_level_rank = row.level_rank
+            conn.execute(
+                sql.set_previous,
+                {
+                    "sid": service.id,
+                    "v_previous_score": row.score,
+                    "v_previous_level_rank": row.level_rank,
+                },
+            )
+        else:
+            conn.execute(sql.count_scan, {"sid": service.id})
         return IngestedService(result.name, service.id, row.id, around.is_latest), notes
 
-    def _make_latest(
+    def _latest_state(
         self,
-        session: Session,
-        service: Service,
-        scan: Scan,
-        row: ServiceScan,
+        conn: Connection,
+        service_id: int,
+        scan: _ScanRow,
+        row: _HistoryRow,
         result: ServiceResult,
-        prev: ServiceScan | None,
-    ) -> None:
-        service.team = result.team
-        service.owner = result.owner
-        service.tier = result.tier
-        service.path = result.path[:500]
-        service.languages = list(result.languages)
-        service.latest_scan_id = scan.id
-        service.latest_service_scan_id = row.id
-        service.last_scan_at = row.scanned_at
-        service.score = row.score
-        service.level_rank = row.level_rank
-        service.next_level_rank = row.next_level_rank
-        service.previous_score = prev.score if prev is not None else None
-        service.previous_level_rank = prev.level_rank if prev is not None else None
-        service.failing_checks = row.failing_checks
-        service.blockers = list(result.blockers)
-        session.execute(delete(ServiceCheck).where(ServiceCheck.service_id == service.id))
-        session.execute(delete(ServicePillar).where(ServicePillar.service_id == service.id))
+        prev: Any,
+    ) -> dict[str, Any]:
+        """Replace the service's latest checks and pillars; return its new columns."""
+        sql = statements(conn.dialect.name)
+        conn.execute(sql.delete_checks, {"sid": service_id})
+        conn.execute(sql.delete_pillars, {"sid": service_id})
         if result.checks:
-            session.execute(
-                _insert(session, ServiceCheck),
+            conn.execute(
+                sql.insert_checks,
                 [
                     {
-                        "service_id": service.id,
+                        "service_id": service_id,
                         "check_id": c.id,
                         "outcome": c.outcome.value,
                         "score": c.score,
@@ -523,23 +546,40 @@ class Ingestor:
                 ],
             )
         if result.pillars:
-            pillars = {p.pillar.value: p.score for p in result.pillars}
-            session.execute(
-                _insert(session, ServicePillar),
+            scores = {p.pillar.value: p.score for p in result.pillars}
+            conn.execute(
+                sql.insert_pillars,
                 [
-                    {"service_id": service.id, "pillar": k, "score": v}
-                    for k, v in sorted(pillars.items())
+                    {"service_id": service_id, "pillar": k, "score": v}
+                    for k, v in sorted(scores.items())
                 ],
             )
+        return {
+            "team": result.team,
+            "owner": result.owner,
+            "tier": result.tier,
+            "path": result.path[:500],
+            "languages": list(result.languages),
+            "latest_scan_id": scan.id,
+            "latest_service_scan_id": row.id,
+            "last_scan_at": row.scanned_at,
+            "score": row.score,
+            "level_rank": row.level_rank,
+            "next_level_rank": row.next_level_rank,
+            "previous_score": prev.score if prev is not None else None,
+            "previous_level_rank": prev.level_rank if prev is not None else None,
+            "failing_checks": row.failing_checks,
+            "blockers": list(result.blockers),
+        }
 
     def _notifications(
         self,
-        service: Service,
-        scan: Scan,
-        prev: ServiceScan,
-        row: ServiceScan,
+        result: ServiceResult,
+        scan: _ScanRow,
+        prev: Any,
+        row: _HistoryRow,
         now: datetime,
-    ) -> list[Notification]:
+    ) -> list[dict[str, Any]]:
         if not self.settings.webhooks:
             return []
         kinds = regression_kinds(
@@ -548,8 +588,8 @@ class Ingestor:
         if not kinds:
             return []
         payload = regression_payload(
-            service=service.name,
-            team=service.team,
+            service=result.name,
+            team=result.team,
             scan_id=scan.id,
             commit=scan.commit,
             before=(prev.score, prev.level_rank),
@@ -558,23 +598,26 @@ class Ingestor:
             base_url=self.settings.base_url,
         )
         return [
-            Notification(
-                created_at=now,
-                target=target.name,
-                service=service.name,
-                scan_id=scan.id,
-                kinds=",".join(kinds),
-                payload=payload,
-                status="pending",
-                attempts=0,
-                next_attempt_at=now,
-            )
+            {
+                "created_at": now,
+                "target": target.name,
+                "service": result.name,
+                "scan_id": scan.id,
+                "kinds": ",".join(kinds),
+                "payload": payload,
+                "status": "pending",
+                "attempts": 0,
+                "next_attempt_at": now,
+                "lease_until": None,
+                "last_error": None,
+                "delivered_at": None,
+            }
             for target in self.settings.webhooks
-            if _target_wants(target, service.team)
+            if _target_wants(target, result.team)
         ]
 
     def _upsert_catalog(
-        self, session: Session, result: ScanResult, now: datetime
+        self, conn: Connection, result: ScanResult, now: datetime
     ) -> dict[str, tuple[str, str, int, str]]:
         wanted: dict[str, tuple[str, str, int, str]] = {}
         for service in result.services:
@@ -595,68 +638,35 @@ class Ingestor:
                     changed[key] = value
         if not changed:
             return {}
-        stmt: Insert = _insert(session, CheckCatalog)
-        rows = [
-            {
-                "id": k,
-                "title": v[0],
-                "pillar": v[1],
-                "level_rank": v[2],
-                "how_to_fix": v[3],
-                "updated_at": now,
-            }
-            for k, v in sorted(changed.items())
-        ]
-        excluded = stmt.excluded  # type: ignore[attr-defined]
-        session.execute(
-            stmt.on_conflict_do_update(  # type: ignore[attr-defined]
-                index_elements=["id"],
-                set_={
-                    "title": excluded.title,
-                    "pillar": excluded.pillar,
-                    "level_rank": excluded.level_rank,
-                    "how_to_fix": case(
-                        (excluded.how_to_fix != "", excluded.how_to_fix),
-                        else_=CheckCatalog.how_to_fix,
-                    ),
-                    "updated_at": excluded.updated_at,
-                },
-            ),
-            rows,
+        conn.execute(
+            statements(conn.dialect.name).upsert_catalog,
+            [
+                {
+                    "id": k,
+                    "title": v[0],
+                    "pillar": v[1],
+                    "level_rank": v[2],
+                    "how_to_fix": v[3],
+                    "updated_at": now,
+                }
+                for k, v in sorted(changed.items())
+            ],
         )
         return changed
 
 
-def apply_deltas(session: Session, deltas: Deltas) -> None:
+def apply_deltas(conn: Connection, deltas: Deltas) -> None:
     """Add rollup deltas with upserts, in key order (the lock order)."""
+    sql = statements(conn.dialect.name)
     daily = deltas.daily_rows()
     if daily:
-        stmt = _insert(session, RollupDaily)
-        session.execute(
-            stmt.on_conflict_do_update(
-                index_elements=["day", "team"],
-                set_={
-                    f: getattr(RollupDaily, f) + getattr(stmt.excluded, f) for f in ROLLUP_FIELDS
-                },
-            ),
-            daily,
-        )
+        conn.execute(sql.upsert_rollup, daily)
     checks = deltas.check_rows()
     if checks:
-        stmt = _insert(session, CheckRollup)
-        session.execute(
-            stmt.on_conflict_do_update(
-                index_elements=["check_id", "day", "team"],
-                set_={
-                    f: getattr(CheckRollup, f) + getattr(stmt.excluded, f)
-                    for f in CHECK_ROLLUP_FIELDS
-                },
-            ),
-            checks,
-        )
+        conn.execute(sql.upsert_check_rollup, checks)
 
 
-def _piece(row: ServiceScan | None) -> Piece | None:
+def _piece(row: Any) -> Piece | None:
     if row is None:
         return None
     return Piece.of(row.team, row.score, row.level_rank, row.checks)
