@@ -18,7 +18,13 @@ from prodready.scan.model import Level
 from tests.conftest import FIXTURE_REPOS
 from tests.scan.conftest import run_scan
 
-CASES = sorted(p.parent.name for p in FIXTURE_REPOS.glob("*/expected.json"))
+# acc-* cases are the accuracy corpus of issue #3, measured by benchmarks/accuracy.py
+# (precision/recall), not asserted here; see tests/scan/test_accuracy_corpus.py.
+CASES = sorted(
+    p.parent.name
+    for p in FIXTURE_REPOS.glob("*/expected.json")
+    if not p.parent.name.startswith("acc-")
+)
 REGISTRY = load_registry(include_plugins=False)
 BRONZE = [c for c in REGISTRY if c.spec.level is Level.BRONZE]
 

@@ -135,3 +135,16 @@ def test_monorepo_tests_must_concern_the_service() -> None:
     }
     assert in_ci(files, "svc/api")[0] is Outcome.PASS
     assert in_ci(files, "svc/web")[0] is Outcome.FAIL
+
+
+def test_load_and_chaos_tests_are_neither_code_nor_unit_tests() -> None:
+    files = {
+        "app.py": CODE,
+        "loadtest/checkout.js": "import http from 'k6/http';\nexport default function () {}\n" * 20,
+        "benchmarks/bench_app.py": "def test_speed():\n    pass\n" * 30,
+    }
+    facts = Facts.from_files(files)
+    assert facts.languages() == {"python": 100}
+    inventory = collect_tests(facts)
+    assert inventory.code_lines == 100
+    assert inventory.unit == ()

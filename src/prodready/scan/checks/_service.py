@@ -46,11 +46,13 @@ def source(facts: Facts) -> SourceFacts:
     return facts.derived("source", lambda view: source_facts(view, analyze))
 
 
-def _own_file(facts: Facts, path: str) -> bool:
+def _own_file(facts: Facts, path: str, *, generated_ok: bool = False) -> bool:
     info = facts.info(path)
     if info is None:
         return True  # not indexed as text (e.g. excluded): do not second-guess the collector
-    return not (info.is_test or info.is_example or info.is_vendored or info.is_generated)
+    if info.is_generated and not generated_ok:
+        return False
+    return not (info.is_test or info.is_example or info.is_vendored)
 
 
 def _inside(path: str, folder: str) -> bool:
@@ -97,5 +99,8 @@ def service_configs(facts: Facts, kind: str) -> list[ToolConfig]:
 
 def own_project(facts: Facts, root: str, manifests: Iterable[str]) -> bool:
     """A dependency project (manifest folder) that belongs to this service: in its
-    folder, and not a test fixture, example or vendored copy."""
-    return _inside(root or ".", facts.scope.path) and all(_own_file(facts, m) for m in manifests)
+    folder, and not a test fixture, example or vendored copy. Generated manifests
+    (a pip-compiled requirements.txt) are the project's own."""
+    return _inside(root or ".", facts.scope.path) and all(
+        _own_file(facts, m, generated_ok=True) for m in manifests
+    )

@@ -45,6 +45,17 @@ _TEST_DIRS = frozenset(
         "fixtures",
         "e2e",
         "it",
+        # load, performance and chaos tests: test assets, never production code
+        "loadtest",
+        "loadtests",
+        "load-tests",
+        "load_tests",
+        "perf",
+        "perftest",
+        "perftests",
+        "benchmark",
+        "benchmarks",
+        "chaos",
     }
 )
 _DOC_DIRS = frozenset({"docs", "doc", "documentation", "site-docs"})

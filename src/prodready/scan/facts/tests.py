@@ -6,8 +6,9 @@ tests (our own fixture repositories are full of Python and Go), not tests.
 
 A test file is an integration/end-to-end test when a folder or its name says
 so (``integration``, ``e2e``, ``acceptance``, ``functional``, ``system``,
-``smoke``) or, in Go, when it carries an ``integration``/``e2e`` build tag.
-Everything else is a unit test.
+``smoke``) or, in Go, when it carries an ``integration``/``e2e`` build tag;
+load, performance and chaos tests (``loadtest``, ``perf``, ``benchmarks``,
+``chaos`` folders) are not unit tests either. Everything else is a unit test.
 
 Test functions are counted with parsers where one is cheap and exact
 (Python ``ast``: ``test*`` functions and methods), and by the language's
@@ -43,6 +44,16 @@ _INTEGRATION_DIRS = frozenset(
         "system",
         "smoke",
         "it",
+        "loadtest",
+        "loadtests",
+        "load-tests",
+        "load_tests",
+        "perf",
+        "perftest",
+        "perftests",
+        "benchmark",
+        "benchmarks",
+        "chaos",
     }
 )
 _INTEGRATION_NAME = re.compile(r"(^|[_.-])(integration|e2e|acceptance)([_.-]|$)", re.IGNORECASE)
