@@ -240,3 +240,25 @@ async def test_recent_drop_shows_as_regression(api: Api) -> None:
     overview = (await api.get("/api/v1/overview")).json()
     assert [s["name"] for s in overview["regressions"]] == ["svc"]
     assert overview["regressions"][0]["score_change"] == -20.0
+
+
+async def test_latest_state_follows_each_new_scan_row_by_row(api: Api) -> None:
+    """Only changed rows are rewritten; the result must equal the new scan exactly."""
+    first = one("svc", at=T0, failing=("res.timeouts",), commit="1")
+    second = one("svc", at=T0 + timedelta(hours=1), failing=("obs.metrics",), commit="2")
+    checks = second["services"][0]["checks"]
+    checks[0]["findings_total"] = 7  # same outcome and score, more findings
+    renamed = dict(checks.pop(), id="res.retries-v2")  # one check removed, one added
+    checks.append(renamed)
+    second["services"][0]["pillars"][0]["score"] = 42.0
+    for doc in (first, second):
+        assert (await api.push(doc)).status_code == 201
+    detail = (await api.get("/api/v1/services/svc")).json()
+    got = {c["id"]: (c["outcome"], c["score"], c["findings_total"]) for c in detail["checks"]}
+    want = {
+        c["id"]: (c["outcome"], c["score"], max(c["findings_total"], len(c["findings"])))
+        for c in checks
+    }
+    assert got == want
+    assert {p["pillar"]: p["score"] for p in detail["pillars"]} == {"res": 42.0, "doc": 100.0}
+    assert detail["failing_checks"] == 1

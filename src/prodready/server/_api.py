@@ -26,6 +26,7 @@ from prodready.server._context import Admin, ApiError, Ctx, Pusher, Reader
 from prodready.server._ingest import (
     IngestError,
     IngestResult,
+    ParsedDocument,
     parse_document,
     validate_document,
 )
@@ -156,8 +157,12 @@ async def push_scan(request: Request, response: Response, ctx: Ctx, who: Pusher)
     started = time.perf_counter()
     try:
         body = await _read_body(request, ctx.settings.max_body_bytes)
-        doc = await run_in_threadpool(parse_document, body, max_bytes=ctx.settings.max_body_bytes)
-        result = await run_in_threadpool(ctx.ingestor.ingest, doc, who)
+
+        def store() -> tuple[ParsedDocument, IngestResult]:
+            parsed = parse_document(body, max_bytes=ctx.settings.max_body_bytes)
+            return parsed, ctx.ingestor.ingest(parsed, who)
+
+        doc, result = await run_in_threadpool(store)
     except (ApiError, IngestError):
         ctx.metrics.ingest.labels("rejected").inc()
         raise

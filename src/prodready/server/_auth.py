@@ -22,7 +22,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import Connection, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from prodready.server._models import Token
@@ -164,13 +164,47 @@ def authenticate(session: Session, secret: str, *, now: datetime | None = None) 
     return token
 
 
+_LOOKUP = select(
+    Token.__table__.c.id,
+    Token.__table__.c.name,
+    Token.__table__.c.scopes,
+    Token.__table__.c.secret_hash,
+    Token.__table__.c.expires_at,
+    Token.__table__.c.revoked_at,
+    Token.__table__.c.last_used_at,
+).where(Token.__table__.c.secret_hash == bindparam("digest"))
+
+
+@dataclass(frozen=True)
+class Authenticated:
+    principal: Principal
+    token_id: int
+    last_used_at: datetime | None
+
+
+def lookup(conn: Connection, secret: str, now: datetime) -> Authenticated | None:
+    """``authenticate`` for every request: one prepared query on a bare
+    connection, no ORM objects (it runs before each API call)."""
+    if not secret.startswith(TOKEN_PREFIX) or len(secret) > 200:
+        return None
+    digest = hash_secret(secret)
+    row = conn.execute(_LOOKUP, {"digest": digest}).one_or_none()
+    if row is None or not hmac.compare_digest(row.secret_hash, digest):
+        return None
+    if row.revoked_at is not None or (row.expires_at is not None and row.expires_at <= now):
+        return None
+    return Authenticated(
+        Principal(name=row.name, scopes=frozenset(row.scopes.split())), row.id, row.last_used_at
+    )
+
+
 def principal_of(token: Token) -> Principal:
     return Principal(name=token.name, scopes=frozenset(token.scopes.split()))
 
 
-def needs_last_used_update(token: Token, now: datetime) -> bool:
+def needs_last_used_update(last_used_at: datetime | None, now: datetime) -> bool:
     """Only touch ``last_used_at`` every few minutes: reads should not write."""
-    return token.last_used_at is None or now - token.last_used_at >= _LAST_USED_GRANULARITY
+    return last_used_at is None or now - last_used_at >= _LAST_USED_GRANULARITY
 
 
 def touch_last_used(session: Session, token_id: int, now: datetime) -> None:

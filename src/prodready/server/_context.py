@@ -20,9 +20,8 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from prodready.server._auth import (
     ANONYMOUS,
     Principal,
-    authenticate,
+    lookup,
     needs_last_used_update,
-    principal_of,
     touch_last_used,
 )
 from prodready.server._db import Database
@@ -58,7 +57,7 @@ class ApiError(Exception):
         self.headers = headers or {}
 
 
-def context(request: Request) -> ServerContext:
+async def context(request: Request) -> ServerContext:
     ctx: ServerContext = request.app.state.ctx
     return ctx
 
@@ -88,26 +87,23 @@ def principal(
     if not secret:
         return ANONYMOUS
     now = datetime.now(UTC)
-    with ctx.db.read() as session:
-        token = authenticate(session, secret, now=now)
-        if token is None:
-            raise _unauthorised("the token is unknown, revoked or expired")
-        found = principal_of(token)
-        stale = needs_last_used_update(token, now)
-        token_id = token.id
-    if stale:
+    with ctx.db.engine.connect() as conn:
+        found = lookup(conn, secret, now)
+    if found is None:
+        raise _unauthorised("the token is unknown, revoked or expired")
+    if needs_last_used_update(found.last_used_at, now):
         try:
             with ctx.db.write() as session:
-                touch_last_used(session, token_id, now)
+                touch_last_used(session, found.token_id, now)
         except Exception:  # bookkeeping only: never fail a request for it
             log.warning("could not record token use", exc_info=True)
-    return found
+    return found.principal
 
 
 Caller = Annotated[Principal, Depends(principal)]
 
 
-def require_read(ctx: Ctx, who: Caller) -> Principal:
+async def require_read(ctx: Ctx, who: Caller) -> Principal:
     if ctx.settings.public_reads or who.can_read():
         return who
     if who.name is None:
@@ -115,13 +111,13 @@ def require_read(ctx: Ctx, who: Caller) -> Principal:
     raise ApiError(403, "forbidden", f"token {who.name!r} lacks the read scope")
 
 
-def require_badge(ctx: Ctx, who: Caller) -> Principal:
+async def require_badge(ctx: Ctx, who: Caller) -> Principal:
     if ctx.settings.badges_public:
         return who
-    return require_read(ctx, who)
+    return await require_read(ctx, who)
 
 
-def require_push(who: Caller) -> Principal:
+async def require_push(who: Caller) -> Principal:
     if who.can_push_any():
         return who
     if who.name is None:
@@ -129,7 +125,7 @@ def require_push(who: Caller) -> Principal:
     raise ApiError(403, "forbidden", f"token {who.name!r} has no push scope")
 
 
-def require_admin(who: Caller) -> Principal:
+async def require_admin(who: Caller) -> Principal:
     if who.is_admin:
         return who
     if who.name is None:
@@ -137,7 +133,7 @@ def require_admin(who: Caller) -> Principal:
     raise ApiError(403, "forbidden", f"token {who.name!r} lacks the admin scope")
 
 
-def public(request: Request) -> None:
+async def public(request: Request) -> None:
     """Marks a route as deliberately open (health checks, static files, login)."""
 
 

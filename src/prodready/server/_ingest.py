@@ -35,6 +35,7 @@ from prodready.server._models import (
 )
 from prodready.server._settings import Settings, WebhookTarget
 from prodready.server._summary import (
+    CODE_OUTCOMES,
     Deltas,
     Piece,
     compact_checks,
@@ -465,6 +466,7 @@ class Ingestor:
         at = scan.finished_at
         around = self._neighbours(conn, service, at)
         checks = compact_checks(result)
+        pillars = compact_pillars(result)
         rank = level_rank(result.level)
         row = _HistoryRow(
             id=0,
@@ -489,7 +491,7 @@ class Ingestor:
                 "commit": scan.commit,
                 "failing_checks": row.failing_checks,
                 "checks": checks,
-                "pillars": compact_pillars(result),
+                "pillars": pillars,
             },
         ).scalar_one()
         new_piece = Piece.of(result.team, result.score, rank, checks)
@@ -499,7 +501,9 @@ class Ingestor:
             deltas.replace(_day(around.next.scanned_at), new_piece, prev_piece)
         notes: list[dict[str, Any]] = []
         if around.is_latest:
-            latest = self._latest_state(conn, service.id, scan, row, result, around.prev)
+            latest = self._latest_state(
+                conn, service.id, scan, row, result, around.prev, checks, pillars
+            )
             conn.execute(
                 sql.set_latest, {"sid": service.id, **{f"v_{k}": v for k, v in latest.items()}}
             )
@@ -526,34 +530,33 @@ class Ingestor:
         row: _HistoryRow,
         result: ServiceResult,
         prev: Any,
+        checks: dict[str, list[Any]],
+        pillars: dict[str, float | None],
     ) -> dict[str, Any]:
-        """Replace the service's latest checks and pillars; return its new columns."""
+        """Bring the service's latest checks and pillars up to this scan (only the
+        rows that changed, when the previous scan says what they were); return
+        the service's new columns."""
         sql = statements(conn.dialect.name)
-        conn.execute(sql.delete_checks, {"sid": service_id})
-        conn.execute(sql.delete_pillars, {"sid": service_id})
-        if result.checks:
-            conn.execute(
-                sql.insert_checks,
-                [
-                    {
-                        "service_id": service_id,
-                        "check_id": c.id,
-                        "outcome": c.outcome.value,
-                        "score": c.score,
-                        "findings_total": max(c.findings_total, len(c.findings)),
-                    }
-                    for c in result.checks
-                ],
-            )
-        if result.pillars:
-            scores = {p.pillar.value: p.score for p in result.pillars}
-            conn.execute(
-                sql.insert_pillars,
-                [
-                    {"service_id": service_id, "pillar": k, "score": v}
-                    for k, v in sorted(scores.items())
-                ],
-            )
+        self._latest_checks(conn, sql, service_id, checks, prev)
+        old_pillars: dict[str, Any] | None = prev.pillars if prev is not None else None
+        if old_pillars is None or set(old_pillars) != set(pillars):
+            conn.execute(sql.delete_pillars, {"sid": service_id})
+            if pillars:
+                conn.execute(
+                    sql.insert_pillars,
+                    [
+                        {"service_id": service_id, "pillar": k, "score": v}
+                        for k, v in sorted(pillars.items())
+                    ],
+                )
+        else:
+            changed = [
+                {"sid": service_id, "p": k, "v_score": v}
+                for k, v in sorted(pillars.items())
+                if old_pillars[k] != v
+            ]
+            if changed:
+                conn.execute(sql.update_pillar, changed)
         return {
             "team": result.team,
             "owner": result.owner,
@@ -571,6 +574,51 @@ class Ingestor:
             "failing_checks": row.failing_checks,
             "blockers": list(result.blockers),
         }
+
+    @staticmethod
+    def _latest_checks(
+        conn: Connection,
+        sql: Any,
+        service_id: int,
+        checks: dict[str, list[Any]],
+        prev: Any,
+    ) -> None:
+        def values(check_id: str, value: list[Any]) -> dict[str, Any]:
+            return {
+                "outcome": CODE_OUTCOMES[value[0]].value,
+                "score": value[1],
+                "findings_total": value[2],
+                "check_id": check_id,
+                "service_id": service_id,
+            }
+
+        old: dict[str, list[Any]] | None = prev.checks if prev is not None else None
+        if old is None or any(len(v) < 3 for v in old.values()):
+            # No usable previous state (first scan, or history from before the
+            # findings count was kept): rewrite all rows.
+            conn.execute(sql.delete_checks, {"sid": service_id})
+            if checks:
+                conn.execute(sql.insert_checks, [values(k, v) for k, v in sorted(checks.items())])
+            return
+        removed = sorted(set(old) - set(checks))
+        if removed:
+            conn.execute(sql.delete_some_checks, {"sid": service_id, "cids": removed})
+        added = [values(k, v) for k, v in sorted(checks.items()) if k not in old]
+        if added:
+            conn.execute(sql.insert_checks, added)
+        changed = [
+            {
+                "sid": service_id,
+                "cid": k,
+                "v_outcome": CODE_OUTCOMES[v[0]].value,
+                "v_score": v[1],
+                "v_findings": v[2],
+            }
+            for k, v in sorted(checks.items())
+            if k in old and old[k] != v
+        ]
+        if changed:
+            conn.execute(sql.update_check, changed)
 
     def _notifications(
         self,

@@ -304,8 +304,8 @@ def scan_diff(session: Session, service: Service, base_id: int, head_id: int) ->
     changes = []
     for check_id in sorted(set(before) | set(after)):
         old, new = before.get(check_id), after.get(check_id)
-        if old == new:
-            continue
+        if old is not None and new is not None and old[:2] == new[:2]:
+            continue  # same outcome and score (the findings count is not diffed)
         changes.append(
             s.CheckChange(
                 id=check_id,

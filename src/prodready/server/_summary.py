@@ -48,8 +48,12 @@ def level_name(rank: int | None) -> str | None:
 
 
 def compact_checks(service: ServiceResult) -> dict[str, list[Any]]:
-    """``{check id: [outcome code, score]}``: small enough to keep per scan."""
-    return {c.id: [OUTCOME_CODES[c.outcome], c.score] for c in service.checks}
+    """``{check id: [outcome code, score, findings]}``: small enough to keep per
+    scan, and enough to tell which latest-state rows a new scan changes."""
+    return {
+        c.id: [OUTCOME_CODES[c.outcome], c.score, max(c.findings_total, len(c.findings))]
+        for c in service.checks
+    }
 
 
 def compact_pillars(service: ServiceResult) -> dict[str, float | None]:
@@ -57,7 +61,7 @@ def compact_pillars(service: ServiceResult) -> dict[str, float | None]:
 
 
 def failing_count(checks: Mapping[str, list[Any]]) -> int:
-    return sum(1 for code, _score in checks.values() if code in FAILING_CODES)
+    return sum(1 for value in checks.values() if value[0] in FAILING_CODES)
 
 
 @dataclass(frozen=True)

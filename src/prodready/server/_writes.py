@@ -50,6 +50,7 @@ HISTORY_COLUMNS = (
     history.c.score,
     history.c.level_rank,
     history.c.checks,
+    history.c.pillars,
 )
 LATEST_COLUMNS = (
     "team", "owner", "tier", "path", "languages", "latest_scan_id", "latest_service_scan_id",
@@ -101,6 +102,27 @@ class Statements:
         self.delete_pillars = pillars.delete().where(pillars.c.service_id == bindparam("sid"))
         self.insert_checks = checks.insert()
         self.insert_pillars = pillars.insert()
+        self.update_check = (
+            checks.update()
+            .where(checks.c.service_id == bindparam("sid"))
+            .where(checks.c.check_id == bindparam("cid"))
+            .values(
+                outcome=bindparam("v_outcome"),
+                score=bindparam("v_score"),
+                findings_total=bindparam("v_findings"),
+            )
+        )
+        self.delete_some_checks = (
+            checks.delete()
+            .where(checks.c.service_id == bindparam("sid"))
+            .where(checks.c.check_id.in_(bindparam("cids", expanding=True)))
+        )
+        self.update_pillar = (
+            pillars.update()
+            .where(pillars.c.service_id == bindparam("sid"))
+            .where(pillars.c.pillar == bindparam("p"))
+            .values(score=bindparam("v_score"))
+        )
         by_id = services.c.id == bindparam("sid")
         self.count_scan = (
             services.update().where(by_id).values(scans_count=services.c.scans_count + 1)

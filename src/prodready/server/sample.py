@@ -224,7 +224,8 @@ class ServiceState:
         for check in CATALOG:
             outcome = self.outcome(check.id)
             score = None if outcome == "not_applicable" else self.scores[check.id]
-            checks[check.id] = [code[outcome], score]
+            findings = self.findings[check.id] if outcome == "fail" else 0
+            checks[check.id] = [code[outcome], score, findings]
             if score is not None:
                 pillar_scores.setdefault(check.pillar, []).append(score)
         pillars = {p: round(sum(v) / len(v) * 10, 1) for p, v in sorted(pillar_scores.items())}
