@@ -328,3 +328,34 @@ def test_structured_logging_warns_when_a_breaker_opens(
         for m in messages
     )
     assert any(m.startswith("http.fallback") and "CircuitOpenError" in m for m in messages)
+
+
+def test_statsd_counts_refusals_and_fallbacks_and_drops(
+    udp: socket.socket, clock: ManualClock, registry: BreakerRegistry
+) -> None:
+    plugin = StatsDMetrics("127.0.0.1", udp.getsockname()[1])
+    try:
+        bulkhead = Bulkhead(1)
+        assert bulkhead.acquire()  # full: every call is refused
+        client = Client(
+            transport=httpx.MockTransport(lambda r: httpx.Response(200)),
+            bulkhead=bulkhead,
+            plugins=[plugin],
+            name="drivers",
+            fallback=lambda request, error: httpx.Response(503),
+        )
+        client.get("http://svc.test/")
+        assert received(udp, 2) == [
+            "prodready.http.drivers.rejections.bulkhead_full:1|c",
+            "prodready.http.drivers.fallbacks:1|c",
+        ]
+        # a datagram larger than UDP allows is refused by the OS: counted, never raised
+        huge = Client(
+            transport=httpx.MockTransport(lambda r: httpx.Response(200)),
+            plugins=[plugin],
+            name="x" * 70_000,
+        )
+        assert huge.get("http://svc.test/").status_code == 200
+        assert plugin.dropped >= 1
+    finally:
+        plugin.close()
