@@ -98,6 +98,7 @@ class RedisStateStore:
             ) from exc
         if client is not None and url is not None:
             raise ValueError("give RedisStateStore a client or a url, not both")
+        self._owns_client = client is None
         if client is None:
             client = redis.Redis.from_url(
                 url or "redis://127.0.0.1:6379/0",
@@ -193,6 +194,11 @@ class RedisStateStore:
                 self._seen[core.name] = int(self._close(keys=[state_key, probe_key]))
         except self._errors as error:
             self._warn("publish", core.name, error)
+
+    def close(self) -> None:
+        """Close the Redis connections this store opened (not a client you gave it)."""
+        if self._owns_client:
+            self._redis.close()
 
     def clear(self, name: str) -> None:
         """Delete the shared state of breaker ``name`` (tests, decommissioning)."""
