@@ -256,14 +256,6 @@ class Engine:
         error.__cause__ = exc
         return error
 
-    def deadline_error(self, call: Call, cause: BaseException | None) -> DeadlineExceeded:
-        error = DeadlineExceeded(
-            f"deadline of {self._deadline_text()} exceeded during attempt {call.attempt}",
-            request=call.request,
-        )
-        error.__cause__ = cause
-        return error
-
     def _deadline_text(self) -> str:
         deadline = self.retry.deadline if self.retry is not None else None
         return "?" if deadline is None else f"{deadline:g} s"
