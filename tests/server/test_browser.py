@@ -18,7 +18,7 @@ from prodready.server.sample import fleet
 from tests.server.conftest import make_tokens
 from tests.server.serve import ServeProcess
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow]
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.xdist_group("server-browser")]
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [

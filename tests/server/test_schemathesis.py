@@ -27,7 +27,7 @@ from tests.server.conftest import Tokens, make_tokens
 from tests.server.documents import one
 from tests.server.serve import ServeProcess
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("server-schemathesis")]
 CHECKS = [
     not_a_server_error,
     status_code_conformance,

@@ -14,10 +14,11 @@ from urllib.parse import parse_qs, urlencode
 
 import jinja2
 from fastapi import APIRouter, Query, Request, Response
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from prodready import __version__
 from prodready.scan.model import Outcome, ServiceResult
@@ -408,7 +409,7 @@ def status_page(
     )
     with ctx.db.read() as session:
         notes = notifications_page(session, status=wanted, limit=200, offset=0)
-        scans = session.query(Scan).count()
+        scans = session.scalar(select(func.count()).select_from(Scan))
         last = session.scalar(select(Scan.received_at).order_by(Scan.id.desc()).limit(1))
     return _render(
         request,
@@ -464,8 +465,6 @@ async def login(request: Request, ctx: Ctx, _: Public) -> Response:
         with ctx.db.read() as session:
             token = authenticate(session, secret)
             return token is not None and principal_of(token).can_read()
-
-    from fastapi.concurrency import run_in_threadpool
 
     if not secret or not await run_in_threadpool(check):
         return _render(
