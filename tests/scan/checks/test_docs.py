@@ -47,3 +47,19 @@ def test_a_service_uses_its_own_readme_else_the_root_one() -> None:
     }
     assert judge(files, "services/a")[0] is Outcome.FAIL
     assert judge(files, "services/b")[0] is Outcome.PASS
+
+
+def test_tab_indented_readme_lines_are_judged_promptly() -> None:
+    """A README with a tab-indented code line once sent the README parser into an
+    endless loop, hanging the whole scan. Judged in a thread so a regression
+    fails this test instead of hanging the suite."""
+    import threading
+
+    outcome: list[Outcome] = []
+    text = "# svc\n\n\tmake run\n\n## Test\n\n\tmake test\n"
+    worker = threading.Thread(
+        target=lambda: outcome.append(judge({"README.md": text})[0]), daemon=True
+    )
+    worker.start()
+    worker.join(timeout=30)
+    assert outcome == [Outcome.PASS], "judging a tab-indented README did not finish"

@@ -56,7 +56,11 @@ def service_readme(facts: Facts) -> ReadmeFacts | None:
     paths = facts.paths()
     path = find_readme(paths, facts.scope.prefix) or find_readme(paths, "")
     text = facts.read_text(path) if path is not None else None
-    return parse_readme(path, text) if path is not None and text is not None else None
+    if path is None or text is None:
+        return None
+    # Markdown reads a tab as four columns of indentation; expanding tabs first
+    # also keeps the README parser out of a loop it enters on tab-indented lines.
+    return parse_readme(path, text.expandtabs(4))
 
 
 def judge_readme(facts: Facts) -> Verdict:
