@@ -217,3 +217,32 @@ def test_result_header(make_repo) -> None:  # type: ignore[no-untyped-def]
     assert result.repository.files_scanned == 1
     assert result.tool.name == "prodready"
     assert result.started_at == datetime(2026, 11, 27, 12, tzinfo=UTC)
+
+
+def test_policy_files_that_link_out_of_the_repository_are_not_read(tmp_path: Path) -> None:
+    outside = tmp_path / "outside.toml"
+    outside.write_text("tier = 'not a number'\n")
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    (repo / "README.md").write_text(README)
+    (repo / "prodready.toml").symlink_to(outside)
+    result = run_scan(repo, select=("doc",))
+    assert result.policy["source"] is None
+    assert ("symlink-escape", "prodready.toml") in {(w.code, w.path) for w in result.warnings}
+
+
+def test_a_broken_pyproject_in_a_service_is_a_warning_not_a_config_error(make_repo) -> None:  # type: ignore[no-untyped-def]
+    repo = make_repo(
+        {
+            "README.md": README,
+            "services/a/pyproject.toml": "[project\nname = 'a'\n",
+            "services/a/app.py": "x = 1\n",
+            "services/b/go.mod": "module b\n",
+            "services/b/prodready.toml": "service = 'billing'\n",
+        }
+    )
+    result = run_scan(repo, select=("doc",))
+    assert [s.name for s in result.services] == ["services/a", "billing"]
+    assert ("parse-error", "services/a/pyproject.toml") in {
+        (w.code, w.path) for w in result.warnings
+    }

@@ -42,7 +42,7 @@ from prodready.scan.model import (
     ServiceResult,
     Tool,
 )
-from prodready.scan.policy import POLICY_FILES, Policy, load_policy, load_policy_file
+from prodready.scan.policy import Policy, find_policy_file, load_policy, load_policy_file
 from prodready.scan.scoring import Planned, score_repository, score_service
 from prodready.scan.services import discover, unique_names
 
@@ -254,18 +254,11 @@ def _services(
 
 
 def _service_policy(root: Path, scope: ServiceScope, registry: Registry) -> Policy | None:
-    folder = root / scope.path
-    for name in (*POLICY_FILES, "pyproject.toml"):
-        path = folder / name
-        if path.is_file():
-            policy = load_policy_file(path, f"{scope.prefix}{name}", known_checks=registry.ids())
-            if policy.source is not None and (name != "pyproject.toml" or _has_table(policy)):
-                return policy
-    return None
-
-
-def _has_table(policy: Policy) -> bool:
-    return policy != Policy(source=policy.source)
+    """A service folder's own policy file, if it has one (inside the repository)."""
+    path = find_policy_file(root / scope.path, within=root)
+    if path is None:
+        return None
+    return load_policy_file(path, f"{scope.prefix}{path.name}", known_checks=registry.ids())
 
 
 def judge(

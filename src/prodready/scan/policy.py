@@ -221,18 +221,34 @@ class Policy:
         )
 
 
-def find_policy_file(root: Path) -> Path | None:
-    """The policy file that applies to ``root`` when none is given."""
+def find_policy_file(folder: Path, *, within: Path | None = None) -> Path | None:
+    """The policy file that applies to ``folder`` when none is given.
+
+    A file that is (or links to) something outside ``within`` (default: the
+    folder itself) is ignored: a scanned repository cannot make us read
+    ``/etc/...`` through a symlinked ``prodready.toml``. A ``pyproject.toml``
+    counts only when it has a ``[tool.prodready]`` table (a broken one is the
+    scan's business, reported as a warning, not a configuration error).
+    """
+    boundary = (within or folder).resolve()
     for name in POLICY_FILES:
-        candidate = root / name
-        if candidate.is_file():
+        candidate = folder / name
+        if candidate.is_file() and _contained(candidate, boundary):
             return candidate
-    pyproject = root / "pyproject.toml"
-    if pyproject.is_file():
-        table = _read_table(pyproject, _display(pyproject, root), quiet=True)
+    pyproject = folder / "pyproject.toml"
+    if pyproject.is_file() and _contained(pyproject, boundary):
+        table = _read_table(pyproject, _display(pyproject, boundary), quiet=True)
         if table is not None:
             return pyproject
     return None
+
+
+def _contained(path: Path, boundary: Path) -> bool:
+    try:
+        path.resolve().relative_to(boundary)
+    except (ValueError, OSError, RuntimeError):
+        return False
+    return True
 
 
 def load_policy(
