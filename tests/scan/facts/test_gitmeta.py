@@ -76,3 +76,13 @@ def test_strip_credentials_keeps_ssh_users_and_plain_urls() -> None:
     assert strip_credentials("git@github.com:acme/x.git") == "git@github.com:acme/x.git"
     assert strip_credentials("https://token@github.com/a/b") == "https://github.com/a/b"
     assert strip_credentials("https://github.com/a/b") == "https://github.com/a/b"
+
+
+def test_a_fifo_in_git_metadata_is_not_waited_on(tmp_path: Path) -> None:
+    import os
+
+    (tmp_path / ".git").mkdir()
+    os.mkfifo(tmp_path / ".git" / "HEAD")
+    meta = read_git_meta(tmp_path)  # would block forever if the FIFO were read
+    assert meta is not None
+    assert meta.commit is None

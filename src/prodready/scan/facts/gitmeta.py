@@ -12,7 +12,9 @@ live in the git dir named there, or in its ``commondir``.
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -51,8 +53,16 @@ def read_git_meta(root: Path) -> GitMeta | None:
 
 
 def _read(path: Path) -> str | None:
+    """A small regular file's text; None for anything else (a FIFO is never
+    waited on: it is opened non-blocking and refused)."""
     try:
-        with path.open("rb") as handle:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError:
+        return None
+    try:
+        with os.fdopen(fd, "rb") as handle:
+            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                return None
             data = handle.read(_MAX_META_FILE)
     except OSError:
         return None
