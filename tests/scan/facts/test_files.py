@@ -279,3 +279,16 @@ def test_memo_does_not_cache_failures() -> None:
     with pytest.raises(RuntimeError):
         memo.get("k", flaky)
     assert memo.get("k", flaky) == 7
+
+
+def test_special_or_escaping_gitignore_files_are_not_read(tmp_path: Path) -> None:
+    outside = tmp_path / "outside-ignore"
+    outside.write_text("*.py\n")
+    repo = tmp_path / "repo"
+    files = {".git/HEAD": "ref: refs/heads/main\n", "app.py": "x = 1\n", "sub/b.py": "y\n"}
+    write_tree(repo, files)
+    (repo / ".gitignore").symlink_to(outside)
+    os.mkfifo(repo / "sub" / ".gitignore")
+    index = build(repo)  # would block on the FIFO if it were read
+    assert "app.py" in index.paths()  # the escaping .gitignore was not applied
+    assert "sub/b.py" in index.paths()

@@ -303,10 +303,10 @@ class _Walker:
     def _gitignore_spec(self, directory: str, prefix: str) -> pathspec.GitIgnoreSpec | None:
         name = "exclude" if directory.endswith(os.sep + "info") else ".gitignore"
         path = os.path.join(directory, name)
-        try:
-            with open(path, "rb") as handle:
-                data = handle.read(self.limits.max_file_size)
-        except OSError:
+        if not os.path.realpath(path).startswith(self.root_real.rstrip(os.sep) + os.sep):
+            return None  # a .gitignore linking out of the repository is not read
+        data = read_regular_file(path, self.limits.max_file_size)
+        if data is None:
             return None
         lines = data.decode("utf-8", "replace").splitlines()
         try:
@@ -422,6 +422,22 @@ class _Walker:
     def _skip(self, rel: str, code: str, message: str) -> None:
         self.skipped[rel] = code
         self.log.add(code, message, rel)
+
+
+def read_regular_file(path: str, limit: int) -> bytes | None:
+    """Up to ``limit`` bytes of a regular file; None for special files (a FIFO
+    is opened non-blocking and refused, never waited on) and unreadable ones."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError:
+        return None
+    try:
+        with os.fdopen(fd, "rb") as handle:
+            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                return None
+            return handle.read(limit)
+    except OSError:
+        return None
 
 
 def _within(root_real: str, target: str) -> bool:
