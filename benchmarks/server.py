@@ -311,12 +311,14 @@ def _seed_latest(
             outcome = state.outcome(check.id)
             score = None if outcome == "not_applicable" else state.scores[check.id]
             findings = state.findings[check.id] if outcome == "fail" else 0
-            checks.append((index + 1, check.id, outcome, score, findings))
+            checks.append((index + 1, check.id, state.team, outcome, score, findings))
         for pillar, score in summary["pillars"].items():
             pillars.append((index + 1, pillar, score))
     sink.update("services", SERVICE_LATEST_COLS, "id", services)
     sink.rows(
-        "service_checks", ("service_id", "check_id", "outcome", "score", "findings_total"), checks
+        "service_checks",
+        ("service_id", "check_id", "team", "outcome", "score", "findings_total"),
+        checks,
     )
     sink.rows("service_pillars", ("service_id", "pillar", "score"), pillars)
     sink.rows(

@@ -262,3 +262,14 @@ async def test_latest_state_follows_each_new_scan_row_by_row(api: Api) -> None:
     assert got == want
     assert {p["pillar"]: p["score"] for p in detail["pillars"]} == {"res": 42.0, "doc": 100.0}
     assert detail["failing_checks"] == 1
+
+
+async def test_a_service_that_changes_team_moves_in_campaigns(api: Api) -> None:
+    await api.push(one("svc", at=T0, team="old-team", commit="1"))
+    await api.push(one("svc", at=T0 + timedelta(hours=1), team="new-team", commit="2"))
+    campaign = (await api.get("/api/v1/checks/res.timeouts")).json()
+    assert [(t["team"], t["failing"]) for t in campaign["teams"]] == [("new-team", 1)]
+    only = await api.get("/api/v1/checks/res.timeouts/services", params={"team": "new-team"})
+    assert [i["service"] for i in only.json()["items"]] == ["svc"]
+    teams = (await api.get("/api/v1/overview")).json()["trend"][-1]
+    assert teams["services"] == 1

@@ -36,6 +36,7 @@ async def _seed(api: Api) -> None:
         ("/services/api/diff", "what changed"),
         ("/checks", "Campaigns"),
         ("/checks/res.timeouts", "How to fix"),
+        ("/checks/res.timeouts?team=pay", "Failing services of team pay"),
         ("/teams", "Teams"),
         ("/teams/pay", "Team pay"),
         ("/status", "No webhook targets"),

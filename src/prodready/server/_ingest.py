@@ -537,7 +537,7 @@ class Ingestor:
         rows that changed, when the previous scan says what they were); return
         the service's new columns."""
         sql = statements(conn.dialect.name)
-        self._latest_checks(conn, sql, service_id, checks, prev)
+        self._latest_checks(conn, sql, service_id, result.team, checks, prev)
         old_pillars: dict[str, Any] | None = prev.pillars if prev is not None else None
         if old_pillars is None or set(old_pillars) != set(pillars):
             conn.execute(sql.delete_pillars, {"sid": service_id})
@@ -580,6 +580,7 @@ class Ingestor:
         conn: Connection,
         sql: Any,
         service_id: int,
+        team: str | None,
         checks: dict[str, list[Any]],
         prev: Any,
     ) -> None:
@@ -590,6 +591,7 @@ class Ingestor:
                 "findings_total": value[2],
                 "check_id": check_id,
                 "service_id": service_id,
+                "team": team,
             }
 
         old: dict[str, list[Any]] | None = prev.checks if prev is not None else None
@@ -619,6 +621,8 @@ class Ingestor:
         ]
         if changed:
             conn.execute(sql.update_check, changed)
+        if prev.team != team:
+            conn.execute(sql.set_checks_team, {"sid": service_id, "v_team": team})
 
     def _notifications(
         self,

@@ -170,13 +170,24 @@ class ServiceScan(Base):
 
 
 class ServiceCheck(Base):
+    """The latest outcome of each check per service. ``team`` is the service's,
+    copied so a campaign counts per team from one index range (ADR 0011)."""
+
     __tablename__ = "service_checks"
-    __table_args__ = (Index("ix_service_checks_check_outcome", "check_id", "outcome"),)
+    __table_args__ = (
+        # Covers campaigns: counts by team and outcome, and the failing list.
+        Index(
+            "ix_service_checks_campaign",
+            "check_id", "outcome", "team", "service_id", "score", "findings_total",
+        ),
+        {"sqlite_with_rowid": False},
+    )  # fmt: skip
 
     service_id: Mapped[int] = mapped_column(
         Id, ForeignKey("services.id", ondelete="CASCADE"), primary_key=True
     )
     check_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    team: Mapped[str | None] = mapped_column(String(200))
     outcome: Mapped[str] = mapped_column(String(20))
     score: Mapped[float | None] = mapped_column(Float)
     findings_total: Mapped[int] = mapped_column(Integer)
@@ -184,6 +195,10 @@ class ServiceCheck(Base):
 
 class ServicePillar(Base):
     __tablename__ = "service_pillars"
+    __table_args__ = (
+        Index("ix_service_pillars_pillar_score", "pillar", "score"),
+        {"sqlite_with_rowid": False},
+    )
 
     service_id: Mapped[int] = mapped_column(
         Id, ForeignKey("services.id", ondelete="CASCADE"), primary_key=True
@@ -208,6 +223,8 @@ class RollupDaily(Base):
     (ADR 0011). ``team`` is '' for services without one."""
 
     __tablename__ = "rollup_daily"
+    # Clustered by (day, team) on SQLite: trends read it in key order.
+    __table_args__ = ({"sqlite_with_rowid": False},)
 
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     team: Mapped[str] = mapped_column(String(200), primary_key=True)
@@ -223,6 +240,7 @@ class RollupDaily(Base):
 
 class CheckRollup(Base):
     __tablename__ = "check_rollup"
+    __table_args__ = ({"sqlite_with_rowid": False},)
 
     check_id: Mapped[str] = mapped_column(String(100), primary_key=True)
     day: Mapped[date] = mapped_column(Date, primary_key=True)

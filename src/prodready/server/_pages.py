@@ -35,6 +35,8 @@ HERE = Path(__file__).resolve().parent
 router = APIRouter(include_in_schema=False)
 
 WINDOWS = {"30": 30, "90": 90, "365": 365, "all": 3650}
+CAMPAIGN_PER_TEAM = 25
+"""Failing services listed per team on a campaign page; the rest one click away."""
 
 
 DASH = "\N{EN DASH}"
@@ -328,14 +330,21 @@ def checks_page(request: Request, ctx: Ctx, who: Reader) -> HTMLResponse:
 
 @router.get("/checks/{check_id}", response_class=HTMLResponse, name="check")
 def check_page(
-    request: Request, check_id: str, ctx: Ctx, who: Reader, window: str | None = None
+    request: Request,
+    check_id: str,
+    ctx: Ctx,
+    who: Reader,
+    window: str | None = None,
+    team: Annotated[str | None, Query(max_length=200)] = None,
 ) -> HTMLResponse:
     key, days = _window(window)
     with ctx.db.read() as session:
         detail = queries.check_detail(session, check_id, days=days)
         if detail is None:
             raise ApiError(404, "not_found", f"no service has reported check {check_id!r}")
-        failing = queries.check_services(session, check_id, outcome="failing", limit=100_000)
+        failing = queries.check_services(
+            session, check_id, outcome="failing", team=team or None, limit=100_000
+        )
     groups: dict[str, list[s.CheckServiceItem]] = {}
     for item in failing.items:
         groups.setdefault(item.team or "(no team)", []).append(item)
@@ -364,6 +373,8 @@ def check_page(
         groups=groups,
         chart=chart,
         window=key,
+        team=team or "",
+        per_team=CAMPAIGN_PER_TEAM if not team else len(failing.items),
     )
 
 

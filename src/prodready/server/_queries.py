@@ -493,19 +493,19 @@ def check_detail(session: Session, check_id: str, *, days: int = 365) -> s.Check
     cat = session.get(CheckCatalog, check_id)
     if cat is None:
         return None
-    failing = func.sum(case((ServiceCheck.outcome.in_(FAILING_OUTCOMES), 1), else_=0))
-    applicable = func.sum(case((ServiceCheck.outcome.in_(APPLICABLE_OUTCOMES), 1), else_=0))
-    teams = session.execute(
-        select(Service.team, failing, applicable)
-        .join(Service, Service.id == ServiceCheck.service_id)
+    counts: dict[str | None, list[int]] = {}
+    for team, outcome, n in session.execute(
+        select(ServiceCheck.team, ServiceCheck.outcome, func.count())
         .where(ServiceCheck.check_id == check_id)
-        .group_by(Service.team)
-    ).all()
+        .group_by(ServiceCheck.team, ServiceCheck.outcome)
+    ):
+        row = counts.setdefault(team, [0, 0])
+        if outcome in FAILING_OUTCOMES:
+            row[0] += n
+        if outcome in APPLICABLE_OUTCOMES:
+            row[1] += n
     team_counts = sorted(
-        (
-            s.TeamCheckCount(team=t, failing=int(f or 0), applicable=int(a or 0))
-            for t, f, a in teams
-        ),
+        (s.TeamCheckCount(team=t, failing=f, applicable=a) for t, (f, a) in counts.items()),
         key=lambda t: (-t.failing, t.team or ""),
     )
     total_failing = sum(t.failing for t in team_counts)
@@ -533,39 +533,50 @@ def check_services(
     elif outcome != "any":
         conditions.append(ServiceCheck.outcome == outcome)
     if team is not None:
-        conditions.append(Service.team == team)
-    base = (
-        select(ServiceCheck, Service)
-        .join(Service, Service.id == ServiceCheck.service_id)
-        .where(and_(*conditions))
+        conditions.append(ServiceCheck.team == team)
+    columns = (
+        Service.name,
+        Service.team,
+        Service.tier,
+        Service.level_rank,
+        ServiceCheck.outcome,
+        ServiceCheck.score,
+        ServiceCheck.findings_total,
     )
-    total = session.scalar(
-        select(func.count())
-        .select_from(ServiceCheck)
+    base = (
+        select(*columns)
         .join(Service, Service.id == ServiceCheck.service_id)
         .where(and_(*conditions))
     )
     rows = session.execute(
-        base.order_by(Service.team.nulls_last(), Service.name).limit(limit).offset(offset)
+        base.order_by(ServiceCheck.team.nulls_last(), Service.name).limit(limit).offset(offset)
     ).all()
-    return s.Page[s.CheckServiceItem](
-        items=[
-            s.CheckServiceItem(
-                service=svc.name,
-                team=svc.team,
-                tier=svc.tier,
-                service_level=level_of(svc.level_rank),
-                outcome=Outcome(chk.outcome),
-                score=_rounded(chk.score),
-                findings_total=chk.findings_total,
-                html_url=f"/services/{q(svc.name)}",
+    if offset == 0 and len(rows) < limit:
+        total = len(rows)  # the whole answer is here: no second query
+    else:
+        total = int(
+            session.scalar(
+                select(func.count())
+                .select_from(ServiceCheck)
+                .join(Service, Service.id == ServiceCheck.service_id)
+                .where(and_(*conditions))
             )
-            for chk, svc in rows
-        ],
-        total=int(total or 0),
-        limit=limit,
-        offset=offset,
-    )
+            or 0
+        )
+    items = [
+        s.CheckServiceItem.model_construct(
+            service=name,
+            team=team_name,
+            tier=tier,
+            service_level=level_of(rank),
+            outcome=Outcome(outcome_value),
+            score=_rounded(score),
+            findings_total=findings,
+            html_url=f"/services/{q(name)}",
+        )
+        for name, team_name, tier, rank, outcome_value, score, findings in rows
+    ]
+    return s.Page[s.CheckServiceItem](items=items, total=total, limit=limit, offset=offset)
 
 
 # --- teams and overview --------------------------------------------------------------------------

@@ -112,6 +112,11 @@ class Statements:
                 findings_total=bindparam("v_findings"),
             )
         )
+        self.set_checks_team = (
+            checks.update()
+            .where(checks.c.service_id == bindparam("sid"))
+            .values(team=bindparam("v_team"))
+        )
         self.delete_some_checks = (
             checks.delete()
             .where(checks.c.service_id == bindparam("sid"))

@@ -40,6 +40,7 @@ def upgrade() -> None:
         sa.Column("failing", sa.Integer(), nullable=False),
         sa.Column("applicable", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("check_id", "day", "team", name=op.f("pk_check_rollup")),
+        sqlite_with_rowid=False,
     )
     op.create_table(
         "notifications",
@@ -74,6 +75,7 @@ def upgrade() -> None:
         sa.Column("level_3", sa.Integer(), nullable=False),
         sa.Column("level_4", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("day", "team", name=op.f("pk_rollup_daily")),
+        sqlite_with_rowid=False,  # clustered by (day, team): trends read it in order
     )
     op.create_table(
         "scans",
@@ -155,6 +157,7 @@ def upgrade() -> None:
         "service_checks",
         sa.Column("service_id", _ID, nullable=False),
         sa.Column("check_id", sa.String(length=100), nullable=False),
+        sa.Column("team", sa.String(length=200), nullable=True),
         sa.Column("outcome", sa.String(length=20), nullable=False),
         sa.Column("score", sa.Float(), nullable=True),
         sa.Column("findings_total", sa.Integer(), nullable=False),
@@ -165,8 +168,13 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("service_id", "check_id", name=op.f("pk_service_checks")),
+        sqlite_with_rowid=False,
     )
-    op.create_index("ix_service_checks_check_outcome", "service_checks", ["check_id", "outcome"])
+    op.create_index(
+        "ix_service_checks_campaign",
+        "service_checks",
+        ["check_id", "outcome", "team", "service_id", "score", "findings_total"],
+    )
 
     op.create_table(
         "service_pillars",
@@ -180,7 +188,9 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("service_id", "pillar", name=op.f("pk_service_pillars")),
+        sqlite_with_rowid=False,
     )
+    op.create_index("ix_service_pillars_pillar_score", "service_pillars", ["pillar", "score"])
     op.create_table(
         "service_scans",
         sa.Column("id", _ID, nullable=False),
@@ -224,8 +234,9 @@ def downgrade() -> None:
     op.drop_index("ix_service_scans_scan_id", table_name="service_scans")
 
     op.drop_table("service_scans")
+    op.drop_index("ix_service_pillars_pillar_score", table_name="service_pillars")
     op.drop_table("service_pillars")
-    op.drop_index("ix_service_checks_check_outcome", table_name="service_checks")
+    op.drop_index("ix_service_checks_campaign", table_name="service_checks")
 
     op.drop_table("service_checks")
     op.drop_table("scan_documents")
