@@ -354,7 +354,9 @@ def _change_kind(old: list[Any] | None, new: list[Any] | None) -> Any:
 
 
 def _level_counts(values: dict[str, float]) -> s.LevelCounts:
-    return s.LevelCounts(
+    # model_construct: these numbers come from our own tables, and a year of
+    # trend is 365 of them per page view (validation would double the cost).
+    return s.LevelCounts.model_construct(
         **{LEVEL_NAMES[rank]: round(values.get(f"level_{rank}", 0)) for rank in LEVEL_NAMES}
     )
 
@@ -394,7 +396,7 @@ def _daily_points(
         scored = current["scored"]
         if services > 0:
             points.append(
-                s.TrendPoint(
+                s.TrendPoint.model_construct(
                     day=day,
                     services=services,
                     average_score=round(current["score_sum"] / scored, 1) if scored >= 1 else None,
@@ -446,7 +448,7 @@ def check_progress(
             index += 1
         if current["applicable"] > 0 or current["failing"] > 0:
             points.append(
-                s.ProgressPoint(
+                s.ProgressPoint.model_construct(
                     day=day,
                     failing=round(current["failing"]),
                     applicable=round(current["applicable"]),
