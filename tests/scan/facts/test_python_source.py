@@ -591,3 +591,62 @@ def test_any_non_none_timeout_expression_counts(source: str) -> None:
 def test_name_bound_to_none_timeout_is_disabled() -> None:
     facts = analyze_python("t.py", "import requests\nT = None\nrequests.get('u', timeout=T)\n")
     assert [c.has_timeout for c in facts.outbound_calls] == [False]
+
+
+def test_clients_returned_by_module_functions_and_methods() -> None:
+    found = calls(
+        """\
+        import requests
+        from requests.adapters import HTTPAdapter
+
+        class TimeoutAdapter(HTTPAdapter):
+            def send(self, request, **kwargs):
+                kwargs.setdefault("timeout", 5)
+                return super().send(request, **kwargs)
+
+        def make_session():
+            session = requests.Session()
+            session.mount("https://", TimeoutAdapter())
+            return session
+
+        class Api:
+            def __init__(self):
+                self.http = self._build()
+                self.bounded = make_session()
+
+            def _build(self):
+                return requests.Session()
+
+            def a(self):
+                return self.http.get("u")
+
+            def b(self):
+                return self.bounded.get("u")
+
+        def c():
+            return make_session().post("u")
+        """
+    )
+    assert [(c.line, c.has_timeout, c.via_client_defined_at) for c in found] == [
+        (23, False, ("svc/app.py", 20)),
+        (26, True, ("svc/app.py", 10)),
+        (29, True, ("svc/app.py", 10)),
+    ]
+
+
+def test_unknown_factory_stays_silent() -> None:
+    assert (
+        calls(
+            """\
+        from ourlib import make_session
+
+        class Api:
+            def __init__(self):
+                self.http = make_session()
+
+            def a(self):
+                return self.http.get("u")
+        """
+        )
+        == []
+    )

@@ -383,9 +383,13 @@ class _Alias:
 
 @dataclass(slots=True)
 class _CallValue:
-    """An unrecognised call kept for adapter inspection (``adapter = MyAdapter()``)."""
+    """An unrecognised call: kept for adapter inspection (``adapter =
+    MyAdapter()``) and, when it calls a function of this module
+    (``self._session()``, ``make_client()``), resolved to what it returns."""
 
     node: ast.Call
+    scopes: tuple[int, ...] = (0,)
+    class_id: int | None = None
 
 
 _Value = _Client | _TimeoutValue | _Alias | _CallValue | _Unknown | _NoneValue
@@ -496,6 +500,11 @@ class _Analyzer:
         self.pending_routes: list[tuple[ast.expr, str | None, str, int, str | None, _Context]] = []
         self.pending_runs: list[tuple[ast.expr, ast.Call, _Context]] = []
         self.classes: dict[str, _ClassInfo] = {}
+        self.function_defs: dict[
+            tuple[int | None, str], tuple[int, tuple[int, ...], int | None]
+        ] = {}
+        """(class id or None, name) -> (scope id, body scopes, class id)."""
+        self.returns: dict[int, list[ast.expr]] = {}
         self.class_by_id: dict[int, _ClassInfo] = {}
         self.guards: list[_Guard] = []
         self.formatter_classes: set[int] = set()
@@ -605,6 +614,10 @@ class _Analyzer:
             self._visit_body(node.orelse, ctx)
         elif isinstance(node, ast.Import | ast.ImportFrom):
             self._import(node)
+        elif isinstance(node, ast.Return):
+            if node.value is not None:
+                self._visit_expr(node.value, ctx)
+                self.returns.setdefault(ctx.scopes[0], []).append(node.value)
         elif isinstance(node, ast.Global):
             self.globals_of.setdefault(ctx.scopes[0], set()).update(node.names)
         else:
@@ -662,7 +675,13 @@ class _Analyzer:
             self.mentions_sigterm |= self.imports.get("SIGTERM") == "signal.SIGTERM"
 
     # ------------------------------------------------------------------ definitions
-    def _function(self, node: ast.FunctionDef | ast.AsyncFunctionDef, ctx: _Context) -> None:
+    def _function(
+        self,
+        node: ast.FunctionDef | ast.AsyncFunctionDef,
+        ctx: _Context,
+        owner: int | None = None,
+    ) -> None:
+        """``owner`` is the class id of a method (None for module functions)."""
         decorated_startup = False
         for decorator in node.decorator_list:
             decorated_startup |= self._decorator(decorator, node, ctx)
@@ -680,6 +699,8 @@ class _Analyzer:
             guards=ctx.guards,
             in_formatter=ctx.in_formatter,
         )
+        if owner is not None or ctx.scopes == (0,):
+            self.function_defs[(owner, node.name)] = (scope, inner.scopes, ctx.class_id)
         args = node.args
         for arg in [*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg]:
             if arg is None:
@@ -715,7 +736,7 @@ class _Analyzer:
         # methods see the class's attributes through ``self``, not its scope
         for stmt in node.body:
             if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef):
-                self._function(stmt, dataclasses.replace(inner, scopes=ctx.scopes))
+                self._function(stmt, dataclasses.replace(inner, scopes=ctx.scopes), class_id)
             elif isinstance(stmt, ast.Assign | ast.AnnAssign):
                 self._visit_stmt(stmt, inner)
                 targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
@@ -818,7 +839,7 @@ class _Analyzer:
             info = self.classes.get(call.func.id)
             if info is not None:
                 return self._construct_subclass(call, info, ctx.scopes)
-            return _CallValue(call)
+            return _CallValue(call, ctx.scopes, ctx.class_id)
         if name is None:
             if (
                 isinstance(call.func, ast.Attribute)
@@ -826,7 +847,7 @@ class _Analyzer:
                 and call.args
             ):
                 return _Client(_GRPC_STUB, call.lineno, False, None)
-            return _CallValue(call)
+            return _CallValue(call, ctx.scopes, ctx.class_id)
         spec = _CLIENT_CONSTRUCTORS.get(name)
         if spec is not None:
             return self._client_from_ctor(spec, call, ctx.scopes)
@@ -839,7 +860,7 @@ class _Analyzer:
             return self._partial(call, ctx)
         if name.endswith("Stub") and call.args:
             return _Client(_GRPC_STUB, call.lineno, False, None)
-        return _CallValue(call)
+        return _CallValue(call, ctx.scopes, ctx.class_id)
 
     def _construct_subclass(
         self, call: ast.Call, info: _ClassInfo, scopes: tuple[int, ...]
@@ -849,7 +870,7 @@ class _Analyzer:
             (_CLIENT_CONSTRUCTORS[b] for b in info.bases if b in _CLIENT_CONSTRUCTORS), None
         )
         if spec is None or spec.kind != "http":
-            return _CallValue(call)
+            return _CallValue(call, scopes)
         if spec.library == "requests":
             if info.overrides_request and info.mentions_timeout:
                 return _Client(spec, call.lineno, True, "wrapper", f"{info.name} sets a timeout")
@@ -890,7 +911,7 @@ class _Analyzer:
                 target=wrapped.attr,
                 receiver=receiver,
             )
-        return _CallValue(call)
+        return _CallValue(call, ctx.scopes, ctx.class_id)
 
     # ------------------------------------------------------------------ calls
     def _call(self, node: ast.Call, ctx: _Context) -> None:
@@ -1330,28 +1351,7 @@ class _Analyzer:
         than ``_MAX_BINDINGS`` times resolve to unknown (generated code)."""
         if depth > 8:
             return [_UNKNOWN]
-        values: list[_Value] | None = None
-        key: tuple[str, int, str] | None = None
-        if isinstance(expr, ast.Name):
-            for scope in scopes:
-                candidate = ("n", scope, expr.id)
-                found = self.bindings.get(candidate)
-                if found is not None:
-                    values, key = found, candidate
-                    break
-        elif (
-            isinstance(expr, ast.Attribute)
-            and isinstance(expr.value, ast.Name)
-            and expr.value.id in ("self", "cls")
-            and class_id is not None
-        ):
-            key = ("a", class_id, expr.attr)
-            values = self.bindings.get(key)
-            if values is None:
-                values = self._inherited_attribute(class_id, expr.attr)
-        elif isinstance(expr, ast.Call):
-            ctx = _Context(scopes=scopes, class_id=class_id)
-            values = [self._construct(expr, ctx)]
+        values, key = self._lookup(expr, scopes, class_id)
         if not values:
             return []
         if len(values) > _MAX_BINDINGS:
@@ -1367,10 +1367,64 @@ class _Analyzer:
                 out.extend(
                     self._resolve(value.expr, value.scopes, value.class_id, depth + 1) or [_UNKNOWN]
                 )
+            elif isinstance(value, _CallValue):
+                out.extend(self._returned(value, depth) or [value])
             else:
                 out.append(value)
         if memo is not None and key is not None:
             memo[key] = out
+        return out
+
+    def _lookup(
+        self, expr: ast.expr, scopes: tuple[int, ...], class_id: int | None
+    ) -> tuple[list[_Value] | None, tuple[str, int, str] | None]:
+        """The values bound to a name or ``self`` attribute (and the binding
+        key), or the value a call constructs."""
+        if isinstance(expr, ast.Name):
+            for scope in scopes:
+                candidate = ("n", scope, expr.id)
+                found = self.bindings.get(candidate)
+                if found is not None:
+                    return found, candidate
+            return None, None
+        if (
+            isinstance(expr, ast.Attribute)
+            and isinstance(expr.value, ast.Name)
+            and expr.value.id in ("self", "cls")
+            and class_id is not None
+        ):
+            key = ("a", class_id, expr.attr)
+            values = self.bindings.get(key)
+            if values is None:
+                values = self._inherited_attribute(class_id, expr.attr)
+            return values, key
+        if isinstance(expr, ast.Call):
+            return [self._construct(expr, _Context(scopes=scopes, class_id=class_id))], None
+        return None, None
+
+    def _returned(self, call: _CallValue, depth: int) -> list[_Value]:
+        """What a module function or method of this class returns, when the
+        call goes to one: ``self.session = self._make_session()``."""
+        if not self._finished:
+            return []
+        func = call.node.func
+        key: tuple[int | None, str] | None = None
+        if isinstance(func, ast.Name) and func.id not in self.imports:
+            key = (None, func.id)
+        elif (
+            isinstance(func, ast.Attribute)
+            and isinstance(func.value, ast.Name)
+            and func.value.id in ("self", "cls")
+            and call.class_id is not None
+        ):
+            key = (call.class_id, func.attr)
+        definition = self.function_defs.get(key) if key is not None else None
+        if definition is None:
+            return []
+        scope, scopes, class_id = definition
+        out: list[_Value] = []
+        for expr in self.returns.get(scope, [])[:_MAX_BINDINGS]:
+            out.extend(self._resolve(expr, scopes, class_id, depth + 1) or [_UNKNOWN])
         return out
 
     def _inherited_attribute(self, class_id: int, attr: str, depth: int = 0) -> list[_Value] | None:
