@@ -446,3 +446,24 @@ def test_broken_source_does_not_raise() -> None:
     found = go("package main\nfunc main( {\n http.Get(\n")
     assert found.package == "main"
     assert found.problems == ()
+
+
+def test_new_http_client_is_a_client_without_timeout() -> None:
+    found = verdicts(
+        """\
+        package c
+
+        import (
+            "net/http"
+            "time"
+        )
+
+        func f() {
+            a := new(http.Client)
+            b := new(http.Client)
+            b.Timeout = time.Second
+            a.Get("u")
+        }
+        """
+    )
+    assert found == [(9, "new(http.Client)", False, None), (10, "new(http.Client)", True, "client")]

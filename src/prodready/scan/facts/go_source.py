@@ -135,6 +135,7 @@ class _ClientLiteral:
     timeout_assigned: bool = False
     uses: list[bool | None] = field(default_factory=list)
     """Deadline verdict of each request sent through this client."""
+    api: str = "http.Client{}"
 
 
 @dataclass(slots=True)
@@ -324,6 +325,9 @@ class _Analyzer:
 
     def _call(self, node: Node, func: int) -> None:
         function = node.child_by_field_name("function")
+        if function is not None and function.type == "identifier" and text_of(function) == "new":
+            self._new_client(node)
+            return
         if function is None or function.type != "selector_expression":
             return
         name = self.qual(function)
@@ -335,6 +339,25 @@ class _Analyzer:
         else:
             self.method_calls.append((node, func))
         self._shape_facts(node, function, method, arguments, func)
+
+    def _new_client(self, node: Node) -> None:
+        """``new(http.Client)``: a client without a timeout, like ``&http.Client{}``."""
+        args = node.child_by_field_name("arguments")
+        first = args.named_children[0] if args is not None and args.named_children else None
+        if self.type_qual(first) == f"{_HTTP}.Client" or (
+            first is not None and self._type_name(first) == f"{_HTTP}.Client"
+        ):
+            self.literals[node.start_byte] = _ClientLiteral(
+                node, line_of(node), False, False, api="new(http.Client)"
+            )
+
+    def _type_name(self, node: Node) -> str | None:
+        """``http.Client`` written as an expression (``new(http.Client)``)."""
+        if node.type == "selector_expression":
+            return self.qual(node)
+        if node.type in ("type_identifier", "qualified_type"):
+            return self.type_qual(node)
+        return None
 
     def _package_call(self, node: Node, name: str, arguments: list[Node], func: int) -> None:
         line = line_of(node)
@@ -468,7 +491,7 @@ class _Analyzer:
         if depth > 5:
             return []
         expr = _unwrap(expr)
-        if expr.type == "composite_literal":
+        if expr.type in ("composite_literal", "call_expression"):
             literal = self.literals.get(expr.start_byte)
             return [literal] if literal is not None else []
         if expr.type == "identifier":
@@ -594,7 +617,7 @@ class _Analyzer:
 
     def _emit_literal(self, literal: _ClientLiteral) -> None:
         node = literal.node
-        api = "http.Client{}"
+        api = literal.api
         if literal.has_timeout_field or literal.timeout_assigned:
             self._outbound(node, _HTTP, api, True, "client", "")
         elif literal.transport_bounded:
