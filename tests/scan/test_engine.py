@@ -246,3 +246,14 @@ def test_a_broken_pyproject_in_a_service_is_a_warning_not_a_config_error(make_re
     assert ("parse-error", "services/a/pyproject.toml") in {
         (w.code, w.path) for w in result.warnings
     }
+
+
+def test_a_verdict_with_malformed_findings_is_an_error_not_a_crash(make_repo) -> None:  # type: ignore[no-untyped-def]
+    def sloppy(facts: Facts) -> Verdict:
+        return Verdict.failed("oops", findings=["just a string"])  # type: ignore[list-item]
+
+    repo = make_repo({"README.md": README})
+    result = scan_with(repo, Check(spec("doc.sloppy"), sloppy))
+    [check] = result.services[0].checks  # type: ignore[attr-defined]
+    assert check.outcome is Outcome.ERROR
+    assert check.error.startswith("invalid verdict: AttributeError")

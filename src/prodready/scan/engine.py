@@ -25,6 +25,8 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Protocol
 
+from pydantic import ValidationError
+
 from prodready import __version__
 from prodready.scan.checks.base import Check, Verdict
 from prodready.scan.checks.registry import Registry, load_registry
@@ -293,22 +295,33 @@ def judge(
                 rule.source or None,
             )
     findings = list(verdict.findings) if verdict is not None else []
-    return CheckResult(
-        id=spec.id,
-        pillar=spec.pillar,
-        level=spec.level,
-        title=spec.title,
-        outcome=outcome,
-        score=None if score is None else round(float(score), 2),
-        weight=policy.check_weight(spec.id, spec.weight),
-        summary=json_safe(summary),
-        how_to_fix=spec.how_to_fix,
-        findings=[_safe_finding(f) for f in findings[:MAX_FINDINGS_PER_CHECK]],
-        findings_total=len(findings),
-        evidence=[_safe_evidence(e) for e in (verdict.evidence if verdict else ())][:50],
-        error=json_safe(error) if error else None,
-        exemption=rule.as_model(today) if rule is not None else None,
-    )
+    base = {
+        "id": spec.id,
+        "pillar": spec.pillar,
+        "level": spec.level,
+        "title": spec.title,
+        "weight": policy.check_weight(spec.id, spec.weight),
+        "how_to_fix": spec.how_to_fix,
+        "exemption": rule.as_model(today) if rule is not None else None,
+    }
+    try:
+        return CheckResult(
+            **base,
+            outcome=outcome,
+            score=None if score is None else round(float(score), 2),
+            summary=json_safe(summary),
+            findings=[_safe_finding(f) for f in findings[:MAX_FINDINGS_PER_CHECK]],
+            findings_total=len(findings),
+            evidence=[_safe_evidence(e) for e in (verdict.evidence if verdict else ())][:50],
+            error=json_safe(error) if error else None,
+        )
+    except (ValidationError, TypeError, ValueError, AttributeError) as exc:
+        # A verdict whose findings or evidence are not the model's types (a
+        # plugin's bug): an error result, never a crashed scan.
+        message = f"invalid verdict: {type(exc).__name__}: {exc}".strip()[:2000]
+        return CheckResult(
+            **base, outcome=Outcome.ERROR, summary=json_safe(message), error=json_safe(message)
+        )
 
 
 def _safe_finding(item: Finding) -> Finding:
