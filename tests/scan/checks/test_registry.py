@@ -172,3 +172,19 @@ def test_verdicts_validate_outcome_and_score() -> None:
 def test_planned_checks_have_no_judge() -> None:
     spec = CheckSpec(id="doc.x", level=Level.GOLD, title="t", why="w", how_to_fix="h")
     assert not Check(spec).implemented
+
+
+def test_check_spec_coerces_plain_strings_and_refuses_unknown_levels() -> None:
+    spec = CheckSpec(
+        id="doc.x",
+        level="gold",  # type: ignore[arg-type]
+        title="t",
+        why="w",
+        how_to_fix="h",
+        lifecycle="experimental",  # type: ignore[arg-type]
+        references=["https://example.com"],  # type: ignore[arg-type]
+    )
+    assert spec.level is Level.GOLD
+    assert spec.references == ("https://example.com",)
+    with pytest.raises(ValueError, match="diamond"):
+        CheckSpec(id="doc.x", level="diamond", title="t", why="w", how_to_fix="h")  # type: ignore[arg-type]

@@ -68,7 +68,13 @@ class CheckSpec:
     """One sentence: the condition for a pass (the CHECKLIST.md row)."""
 
     def __post_init__(self) -> None:
-        match = CHECK_ID.match(self.id)
+        # Plugins may pass plain strings ("gold", "stable"); coerce or refuse here,
+        # at registration, rather than fail later in sorting or scoring.
+        object.__setattr__(self, "level", Level(self.level))
+        object.__setattr__(self, "lifecycle", Lifecycle(self.lifecycle))
+        object.__setattr__(self, "references", tuple(self.references))
+        object.__setattr__(self, "examples", tuple(self.examples))
+        match = CHECK_ID.match(str(self.id))
         if not match:
             raise ValueError(f"check id {self.id!r} is not '<pillar>.<name>' in lower-kebab-case")
         try:
