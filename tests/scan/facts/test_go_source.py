@@ -467,3 +467,37 @@ def test_new_http_client_is_a_client_without_timeout() -> None:
         """
     )
     assert found == [(9, "new(http.Client)", False, None), (10, "new(http.Client)", True, "client")]
+
+
+def test_hand_written_retry_loop() -> None:
+    found = go(
+        """\
+        package pricing
+
+        import "time"
+
+        func (s *Service) rateWithRetry() (int, error) {
+            backoff := 100 * time.Millisecond
+            var lastErr error
+            for attempt := 1; attempt <= 4; attempt++ {
+                rate, err := s.rate()
+                if err == nil {
+                    return rate, nil
+                }
+                lastErr = err
+                <-time.After(backoff)
+                backoff *= 2
+            }
+            return 0, lastErr
+        }
+
+        func ticker() {
+            for {
+                time.Sleep(time.Second)
+            }
+        }
+        """
+    )
+    assert [(u.line, u.capability, u.library) for u in found.library_uses] == [
+        (8, "retry", "hand-written backoff loop")
+    ]

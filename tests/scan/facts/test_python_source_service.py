@@ -341,14 +341,15 @@ def test_circuit_breakers_and_rate_limits() -> None:
             def __init__(self):
                 self.sem = asyncio.Semaphore(10)
                 self.client = httpx.AsyncClient()
-                self.unused = asyncio.Semaphore(2)
+                self.cpu = asyncio.Semaphore(2)
+                self.never_used = asyncio.Semaphore(3)
 
             async def one(self, url):
                 async with self.sem:
                     return await self.client.get(url)
 
             async def other(self):
-                async with self.unused:
+                async with self.cpu:
                     return 1
         """
     )
@@ -356,7 +357,8 @@ def test_circuit_breakers_and_rate_limits() -> None:
         (8, "circuit-breaker", "pybreaker", False),
         (9, "rate-limit", "slowapi", False),
         (11, "circuit-breaker", "circuitbreaker", False),
-        (22, "rate-limit", "asyncio.Semaphore", False),
+        (23, "rate-limit", "asyncio.Semaphore", False),
+        (27, "rate-limit", "asyncio.Semaphore", False),
     ]
 
 
@@ -481,3 +483,55 @@ def test_grpc_retry_policy_in_python_service_config() -> None:
         """
     )
     assert found == [(3, "retry", "grpc service config", False)]
+
+
+def test_semaphore_acquire_release_is_a_bulkhead() -> None:
+    result = facts(
+        """\
+        import asyncio
+
+        class Consumer:
+            def __init__(self, limit):
+                self._slots = asyncio.Semaphore(limit)
+
+            async def run(self):
+                await self._slots.acquire()
+                asyncio.create_task(self.deliver())
+        """
+    )
+    assert [(u.line, u.capability, u.detail) for u in result.library_uses] == [
+        (8, "rate-limit", "bounds concurrency (acquire/release)")
+    ]
+
+
+def test_hand_written_retry_loops() -> None:
+    found = uses(
+        """\
+        import time
+        import requests
+
+        def fetch(url):
+            delay = 0.1
+            for attempt in range(5):
+                try:
+                    return requests.get(url, timeout=2)
+                except requests.RequestException:
+                    time.sleep(delay)
+                    delay *= 2
+
+        def wait_for_db(connect):
+            for attempt in range(10):
+                try:
+                    return connect()
+                except OSError:
+                    time.sleep(0.5 * 2 ** attempt)
+
+        def poll(check):
+            while not check():
+                time.sleep(1)
+        """
+    )
+    assert found == [
+        (6, "retry", "hand-written backoff loop", False),
+        (14, "retry", "hand-written backoff loop", True),
+    ]

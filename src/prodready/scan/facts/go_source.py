@@ -59,6 +59,7 @@ _QUERY = """
 (short_var_declaration) @bind
 (assignment_statement) @bind
 (var_spec) @bind
+(for_statement) @loop
 ((interpreted_string_literal) @config (#match? @config "retryPolicy"))
 ((raw_string_literal) @config (#match? @config "retryPolicy"))
 """
@@ -120,6 +121,8 @@ _HEIMDALL = {
     "github.com/gojek/heimdall/httpclient.NewClient": "heimdall httpclient.NewClient",
     "github.com/gojek/heimdall/hystrix.NewClient": "heimdall hystrix.NewClient",
 }
+_WAITS = re.compile(r"\btime\.(Sleep|After|NewTimer)\(")
+_GROWTH = re.compile(r"\*=|<<=|<<\s*\w|\*\s*2\b|math\.Pow\(")
 _MAX_BINDINGS = 16
 """Assignments to one name past which it is not tracked (generated code)."""
 _T = TypeVar("_T")
@@ -226,8 +229,39 @@ class _Analyzer:
             self._import(node)
         elif name == "package":
             self.package = text_of(node.named_children[0]) if node.named_children else ""
-        elif name == "config":
+        elif name == "loop":
+            self._retry_loop(node, func)
+        elif name == "config" and "axAttempts" in text_of(node):
             self._plain_use(line_of(node), Capability.RETRY, "grpc service config", "retryPolicy")
+
+    def _retry_loop(self, node: Node, func: int) -> None:
+        """A hand-written retry: a loop that checks ``err`` and waits a
+        growing delay (``backoff *= 2``, ``1 << attempt``) with ``time.Sleep``
+        or ``time.After``."""
+        if node.end_byte - node.start_byte > 20_000:
+            return
+        text = text_of(node)
+        if "err" not in text or not _WAITS.search(text) or not _GROWTH.search(text):
+            return
+        line = line_of(node)
+        key = (Capability.RETRY.value, "hand-written backoff loop", line)
+        if key in self._use_keys:
+            return
+        self._use_keys.add(key)
+        self.found.uses.append(
+            LibraryUse(
+                self.path,
+                line,
+                LANGUAGE,
+                Capability.RETRY.value,
+                "hand-written backoff loop",
+                "loop",
+                "loop",
+                line_snippet(self.lines, line),
+                startup_only=is_startup_name(self._function_name(func)),
+                detail="a loop that checks err and waits a growing delay",
+            )
+        )
 
     def _function(self, node: Node) -> None:
         name = field_text(node, "name")

@@ -310,6 +310,10 @@ _OPENAPI_APPS = {
     "rest_framework.schemas.get_schema_view": ("django-rest-framework", "", None),
 }
 
+_SLEEPS = frozenset(
+    {"time.sleep", "asyncio.sleep", "anyio.sleep", "trio.sleep", "gevent.sleep", "eventlet.sleep"}
+)
+_GROWTH_OPS = (ast.Mult, ast.Pow, ast.LShift)
 _SETTINGS_NAMES = frozenset(
     {
         "INSTALLED_APPS",
@@ -587,20 +591,8 @@ class _Analyzer:
             self._function(node, ctx)
         elif isinstance(node, ast.ClassDef):
             self._class(node, ctx)
-        elif isinstance(node, ast.Assign):
-            self._visit_expr(node.value, ctx)
-            if any(isinstance(t, ast.Name) and t.id in _SETTINGS_NAMES for t in node.targets):
-                self._settings_strings(node.value)
-            for target in node.targets:
-                self._assign(target, node.value, ctx)
-                self._visit_target(target, ctx)
-        elif isinstance(node, ast.AnnAssign):
-            if node.value is not None:
-                self._visit_expr(node.value, ctx)
-                self._assign(node.target, node.value, ctx)
-            else:
-                self._annotate(node.target, node.annotation, ctx)
-            self._visit_target(node.target, ctx)
+        elif isinstance(node, ast.Assign | ast.AnnAssign):
+            self._assignment(node, ctx)
         elif isinstance(node, ast.With | ast.AsyncWith):
             self._with(node, ctx)
         elif isinstance(node, ast.If):
@@ -614,6 +606,9 @@ class _Analyzer:
             self._visit_body(node.orelse, ctx)
         elif isinstance(node, ast.Import | ast.ImportFrom):
             self._import(node)
+        elif isinstance(node, ast.For | ast.AsyncFor | ast.While):
+            self._retry_loop(node, ctx)
+            self._visit_children(node, ctx)
         elif isinstance(node, ast.Return):
             if node.value is not None:
                 self._visit_expr(node.value, ctx)
@@ -622,6 +617,22 @@ class _Analyzer:
             self.globals_of.setdefault(ctx.scopes[0], set()).update(node.names)
         else:
             self._visit_children(node, ctx)
+
+    def _assignment(self, node: ast.Assign | ast.AnnAssign, ctx: _Context) -> None:
+        if isinstance(node, ast.Assign):
+            self._visit_expr(node.value, ctx)
+            if any(isinstance(t, ast.Name) and t.id in _SETTINGS_NAMES for t in node.targets):
+                self._settings_strings(node.value)
+            for target in node.targets:
+                self._assign(target, node.value, ctx)
+                self._visit_target(target, ctx)
+            return
+        if node.value is not None:
+            self._visit_expr(node.value, ctx)
+            self._assign(node.target, node.value, ctx)
+        else:
+            self._annotate(node.target, node.annotation, ctx)
+        self._visit_target(node.target, ctx)
 
     def _visit_children(self, node: ast.AST, ctx: _Context) -> None:
         """Statements, expressions and the glue nodes between them
@@ -1254,7 +1265,14 @@ class _Analyzer:
                 self._plain_use(key.lineno, Capability.RETRY, "grpc service config", "retryPolicy")
 
     def _plain_use(
-        self, line: int, capability: Capability, library: str, symbol: str, kind: str = "config"
+        self,
+        line: int,
+        capability: Capability,
+        library: str,
+        symbol: str,
+        kind: str = "config",
+        detail: str = "",
+        startup_only: bool = False,
     ) -> None:
         key = (capability.value, library, line)
         if key in self._use_keys:
@@ -1270,8 +1288,36 @@ class _Analyzer:
                 symbol,
                 kind,
                 line_snippet(self.lines, line),
+                startup_only=startup_only,
+                detail=detail,
             )
         )
+
+    def _retry_loop(self, node: ast.For | ast.AsyncFor | ast.While, ctx: _Context) -> None:
+        """A hand-written retry: a loop that catches failures and sleeps for
+        a growing delay (``delay *= 2``, ``2 ** attempt``, ``base << n``)."""
+        sleeps = grows = handles = False
+        for sub in ast.walk(node):
+            if isinstance(sub, ast.Call) and sub.args and self.qual(sub.func) in _SLEEPS:
+                sleeps = True
+                grows |= any(
+                    isinstance(x, ast.BinOp) and isinstance(x.op, _GROWTH_OPS)
+                    for x in ast.walk(sub.args[0])
+                )
+            elif isinstance(sub, ast.AugAssign) and isinstance(sub.op, _GROWTH_OPS):
+                grows = True
+            elif isinstance(sub, ast.Try) and sub.handlers:
+                handles = True
+        if sleeps and grows and handles:
+            self._plain_use(
+                node.lineno,
+                Capability.RETRY,
+                "hand-written backoff loop",
+                "loop",
+                kind="loop",
+                detail="a loop that catches failures and sleeps for a growing delay",
+                startup_only=ctx.startup,
+            )
 
     # ------------------------------------------------------------------ emit
     def _outbound(
@@ -1461,18 +1507,17 @@ class _Analyzer:
         self._finish_runs()
         self._finish_signals()
         for guard in self.guards:
-            if guard.calls:
-                values = self._resolve(guard.expr, guard.ctx.scopes, guard.ctx.class_id)
-                clients, _ = self._clients(values)
-                if clients and all(c.spec.kind == "semaphore" for c in clients):
-                    spec = clients[0].spec
-                    self._plain_use(
-                        guard.line,
-                        Capability.RATE_LIMIT,
-                        f"{spec.library}.{spec.api}",
-                        f"{spec.library}.{spec.api}",
-                        kind="guard",
-                    )
+            values = self._resolve(guard.expr, guard.ctx.scopes, guard.ctx.class_id)
+            clients, _ = self._clients(values)
+            if clients and all(c.spec.kind == "semaphore" for c in clients):
+                detail = "around outbound calls" if guard.calls else "bounds concurrency"
+                self._semaphore_use(guard.line, clients[0].spec, detail)
+
+    def _semaphore_use(self, line: int, spec: _Spec, detail: str) -> None:
+        """A semaphore in use: a bulkhead (concurrency limit), which is how
+        ``res.rate-limiting`` counts load limits inside the service."""
+        name = f"{spec.library}.{spec.api}"
+        self._plain_use(line, Capability.RATE_LIMIT, name, name, kind="guard", detail=detail)
 
     def _apply_mutations(self) -> None:
         for attr, receiver, value, ctx in self.mutations:
@@ -1557,6 +1602,10 @@ class _Analyzer:
         if spec.kind == "grpc-stub":
             if not pending.method.startswith("_"):
                 self._stub_call(node, pending.method, clients[0], ctx)
+            return
+        if spec.kind == "semaphore":
+            if pending.method == "acquire" and not mixed:
+                self._semaphore_use(node.lineno, spec, "bounds concurrency (acquire/release)")
             return
         if spec.kind not in ("http", "opener") or pending.method not in spec.methods:
             return

@@ -1074,9 +1074,11 @@ class _Scanner:
             if partner is None:
                 continue
             paired.add(id(partner))
+            # the secret key is the credential: its fingerprint, so the same
+            # key pasted elsewhere without its id is still one secret
             secret.kind = "aws-access-key-pair"
-            secret.value = f"{partner.value}:{secret.value}"
-            secret.shown = f"{mask(partner.value)}:{mask(secret.value.split(':', 1)[1])}"
+            secret.confidence = "high"
+            secret.shown = f"{mask(partner.value)}:{mask(secret.value)}"
             secret.extra_spans = ((partner.start, partner.end),)
         return [c for c in found if id(c) not in paired]
 
