@@ -114,9 +114,8 @@ def test_aws_key_pair_is_one_secret() -> None:
     assert key_id not in all_fields(finding)
     assert secret not in all_fields(finding)
     assert finding.fingerprint == fingerprint(secret)
-    facts = secret_facts(
-        InMemoryFiles({"deploy/credentials": text, "app/export.py": f'EXPORT_SECRET_KEY = "{secret}"\n'})
-    )
+    export = f'EXPORT_SECRET_KEY = "{secret}"\n'
+    facts = secret_facts(InMemoryFiles({"deploy/credentials": text, "app/export.py": export}))
     (one,) = facts.secrets
     assert one.kind == "aws-access-key-pair"
     assert [loc.path for loc in one.locations] == ["app/export.py", "deploy/credentials"]
