@@ -7,19 +7,33 @@ a folder above it (typically the root) and either names the service's path
 or runs a tool for one of the service's languages. Commands and tool
 configurations that live in test, example, vendored or generated files
 (fixture repositories, sample projects) are not the repository's own.
+
+Some facts live outside every service folder: a ``deploy/`` Helm chart or
+``k8s/`` manifests that deploy several services of a monorepo.
+``repository_derived`` computes such a collector once over the whole
+repository and shares it between the service views of the same scan;
+``deployment(facts)`` is the deploy collector computed that way (checks then
+attribute its workloads to their service).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import threading
+import weakref
+from collections.abc import Callable, Iterable
 from pathlib import PurePosixPath
+from typing import Any, TypeVar
 
 from prodready.scan.facts.ci import ci_facts
 from prodready.scan.facts.ci_model import CiFacts, CommandRun, ToolConfig, Trigger
 from prodready.scan.facts.code_facts import SourceFacts, analyze_file, source_facts, source_language
 from prodready.scan.facts.code_model import CodeFileFacts
+from prodready.scan.facts.deploy import DeployFacts, deploy_facts
+from prodready.scan.facts.files import FileIndex, Memo
 from prodready.scan.facts.python_source import analyze_python
 from prodready.scan.facts.view import Facts
+
+T = TypeVar("T")
 
 LINTED_LANGUAGES = frozenset({"python", "go", "javascript", "typescript", "java", "kotlin"})
 """Languages for which ``cq.lint`` knows the linters (see facts.ci_tools)."""
@@ -44,6 +58,37 @@ def source(facts: Facts) -> SourceFacts:
         return analyze_file(path, text)
 
     return facts.derived("source", lambda view: source_facts(view, analyze))
+
+
+_SHARED: weakref.WeakKeyDictionary[FileIndex, Memo] = weakref.WeakKeyDictionary()
+_SHARED_LOCK = threading.Lock()
+
+
+def repository_derived(facts: Facts, key: str, fn: Callable[[Facts], T]) -> T:
+    """``fn`` over the whole repository (seen with this view's hidden paths),
+    computed once per scan and shared by every service view of it.
+
+    For facts that live outside any service folder. A repository that is one
+    service already sees everything: ``facts.derived`` is used directly."""
+    if facts.scope.path == "." and not facts.scope.nested:
+        return facts.derived(key, fn)
+    with _SHARED_LOCK:
+        memo = _SHARED.get(facts.index)
+        if memo is None:
+            memo = _SHARED[facts.index] = Memo()
+
+    def compute() -> Any:
+        return fn(Facts(facts.index, params=facts.params, hidden=facts.hidden))
+
+    value: T = memo.get((key, facts.hidden, facts.params), compute)
+    return value
+
+
+def deployment(facts: Facts) -> DeployFacts:
+    """The deploy collector's facts for the whole repository (k8s, Helm,
+    Kustomize, compose, alerts...), computed once per scan. Which workloads
+    deploy *this* service is the checks' business (``checks.ops``)."""
+    return repository_derived(facts, "deploy", deploy_facts)
 
 
 def _own_file(facts: Facts, path: str, *, generated_ok: bool = False) -> bool:
