@@ -60,6 +60,7 @@ service = "{service}"            # the service's name in reports and on the serv
 # test_ratio_target = 0.5      # test.unit: test-to-code line ratio for full marks
 # test_ratio_min = 0.1         # test.unit: ratio below which it fails
 # secrets_zero_score = 5       # sec.no-hardcoded-secrets: distinct secrets that score 0
+# result_max_age_days = 90     # test.load, live.*: recorded results older than this are stale
 
 # Exemptions: an accepted deviation needs a reason; after `expires` it stops applying
 # and is reported. `paths` limits it to some files (the check does not see them).

@@ -87,6 +87,7 @@ class _ThresholdsConfig(_Strict):
     test_ratio_target: Annotated[float, Field(gt=0)] | None = None
     test_ratio_min: Annotated[float, Field(ge=0)] | None = None
     secrets_zero_score: Annotated[int, Field(ge=1)] | None = None
+    result_max_age_days: Annotated[int, Field(ge=1)] | None = None
 
 
 class _PolicyConfig(_Strict):

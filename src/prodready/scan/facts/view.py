@@ -64,6 +64,9 @@ class Thresholds:
     """Test-to-code line ratio below which ``test.unit`` fails."""
     secrets_zero_score: int = 5
     """Distinct secrets at which ``sec.no-hardcoded-secrets`` scores 0."""
+    result_max_age_days: int = 90
+    """Recorded load/probe/chaos results older than this are noted as stale
+    (``test.load``, ``live.*``); the outcome stays, the score drops."""
 
 
 @dataclass(frozen=True, slots=True)
