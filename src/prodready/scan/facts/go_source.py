@@ -14,6 +14,11 @@ literals, assignments), then judges them:
   a deadline context.
 - heimdall ``httpclient.NewClient``/``hystrix.NewClient`` always time out
   (30 s default, or ``WithHTTPTimeout``).
+- ``retryablehttp.NewClient()`` and ``resty.New()`` are clients like an
+  ``http.Client{}`` literal (one fact each, no timeout by default): bounded
+  when ``c.HTTPClient.Timeout = ...``, ``c.HTTPClient = <client>`` or
+  ``c.SetTimeout(...)`` is applied to them in the file. Package-level
+  ``retryablehttp.Get/Post/Head`` use its default client: no timeout.
 - ``grpc.Dial``/``DialContext``/``NewClient``: bounded by ``grpc.WithTimeout``,
   a deadline context or a timeout interceptor; unknown when the file sets
   per-RPC deadlines; otherwise a finding.
@@ -121,6 +126,15 @@ _HEIMDALL = {
     "github.com/gojek/heimdall/httpclient.NewClient": "heimdall httpclient.NewClient",
     "github.com/gojek/heimdall/hystrix.NewClient": "heimdall hystrix.NewClient",
 }
+_CLIENT_CONSTRUCTORS = {
+    "github.com/hashicorp/go-retryablehttp.NewClient": (
+        "retryablehttp",
+        "retryablehttp.NewClient()",
+    ),
+    "github.com/go-resty/resty.New": ("resty", "resty.New()"),
+}
+"""Client constructors without a default timeout (judged like ``http.Client{}``)."""
+_RETRYABLE_DEFAULT = "github.com/hashicorp/go-retryablehttp."
 _WAITS = re.compile(r"\btime\.(Sleep|After|NewTimer)\(")
 _GROWTH = re.compile(r"\*=|<<=|<<\s*\w|\*\s*2\b|math\.Pow\(")
 _MAX_BINDINGS = 16
@@ -139,6 +153,9 @@ class _ClientLiteral:
     uses: list[bool | None] = field(default_factory=list)
     """Deadline verdict of each request sent through this client."""
     api: str = "http.Client{}"
+    library: str = _HTTP
+    delegated: bool = False
+    """Its ``HTTPClient`` is replaced by another client, which is judged on its own."""
 
 
 @dataclass(slots=True)
@@ -329,10 +346,28 @@ class _Analyzer:
                 self.bindings.setdefault((scope, text_of(target)), []).append(_Binding(value, func))
             elif target.type == "selector_expression" and field_text(target, "field") == "Timeout":
                 self._timeout_assignment(target, func)
+            elif target.type == "selector_expression" and field_text(target, "field") == (
+                "HTTPClient"
+            ):
+                self._client_replaced(target, func)
+
+    def _client_replaced(self, target: Node, func: int) -> None:
+        """``rc.HTTPClient = client``: the wrapped client decides the timeout."""
+        operand = target.child_by_field_name("operand")
+        if operand is None:
+            return
+        for literal in self._literals_of(operand, func):
+            literal.delegated = True
 
     def _timeout_assignment(self, target: Node, func: int) -> None:
         operand = target.child_by_field_name("operand")
         if operand is None:
+            return
+        if operand.type == "selector_expression" and field_text(operand, "field") == "HTTPClient":
+            inner = operand.child_by_field_name("operand")  # rc.HTTPClient.Timeout = ...
+            if inner is not None:
+                for literal in self._literals_of(inner, func):
+                    literal.timeout_assigned = True
             return
         if self.qual(operand) == f"{_HTTP}.DefaultClient":
             self.default_client_timeout = True
@@ -405,6 +440,15 @@ class _Analyzer:
                 )
             else:
                 self._outbound(node, _HTTP, api, False, None, note)
+        elif name in _CLIENT_CONSTRUCTORS:
+            library, api = _CLIENT_CONSTRUCTORS[name]
+            self.literals[node.start_byte] = _ClientLiteral(
+                node, line, False, False, api=api, library=library
+            )
+        elif name.startswith(_RETRYABLE_DEFAULT) and name.rpartition(".")[2] in _GET_FUNCS:
+            api = "retryablehttp." + name.rpartition(".")[2]
+            note = f"{api} uses retryablehttp's default client, which has no timeout"
+            self._outbound(node, "retryablehttp", api, False, None, note)
         elif name in _HEIMDALL:
             sets = any("WithHTTPTimeout" in text_of(a) for a in arguments)
             note = "" if sets else "heimdall clients default to a 30 s timeout"
@@ -620,6 +664,11 @@ class _Analyzer:
         if function is None:
             return
         method = field_text(function, "field")
+        if method == "SetTimeout":  # resty: client.SetTimeout(d)
+            receiver = function.child_by_field_name("operand")
+            for literal in self._literals_of(receiver, func) if receiver is not None else []:
+                literal.timeout_assigned = True
+            return
         if method not in _CLIENT_METHODS:
             return
         operand = function.child_by_field_name("operand")
@@ -652,15 +701,25 @@ class _Analyzer:
     def _emit_literal(self, literal: _ClientLiteral) -> None:
         node = literal.node
         api = literal.api
+        library = literal.library
         if literal.has_timeout_field or literal.timeout_assigned:
-            self._outbound(node, _HTTP, api, True, "client", "")
+            self._outbound(node, library, api, True, "client", "")
+        elif literal.delegated:
+            note = "its HTTPClient is replaced by a client judged on its own"
+            self._outbound(node, library, api, None, None, note)
         elif literal.transport_bounded:
-            self._outbound(node, _HTTP, api, True, "wrapper", "Transport bounds response headers")
+            note = "Transport bounds response headers"
+            self._outbound(node, library, api, True, "wrapper", note)
         elif literal.uses and all(v is True for v in literal.uses):
-            self._outbound(node, _HTTP, api, True, "context", "every request has a deadline")
-        else:
+            self._outbound(node, library, api, True, "context", "every request has a deadline")
+        elif library == _HTTP:
             note = "http.Client without Timeout: set Timeout (one finding per client)"
-            self._outbound(node, _HTTP, api, False, None, note)
+            self._outbound(node, library, api, False, None, note)
+        else:
+            note = f"{api} has no timeout by default: set " + (
+                "HTTPClient.Timeout" if library == "retryablehttp" else "SetTimeout(...)"
+            )
+            self._outbound(node, library, api, False, None, note)
 
     def _dial(self, node: Node, name: str, func: int) -> None:
         args = node.child_by_field_name("arguments")
