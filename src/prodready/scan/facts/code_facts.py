@@ -5,8 +5,9 @@
 (``code_model.role_of``), analyses production code with the per-language
 analyser (``analyze_file``), adds the few facts that live in configuration
 rather than code (gRPC service-config retry policies, Spring's
-``server.shutdown=graceful``, actuator health settings, gunicorn's
-``graceful_timeout``) and applies repository-wide effects
+``server.shutdown=graceful`` and ``logging.structured.format``, actuator
+health settings, gunicorn's ``graceful_timeout``, JSON encoders/layouts in
+logback and log4j2 configuration) and applies repository-wide effects
 (``axios.defaults.timeout`` set in one module bounds axios calls in all).
 
 Test, vendored, generated and example code is classified and counted but
@@ -27,6 +28,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from pathlib import PurePosixPath
+from xml.parsers import expat
 
 import yaml
 
@@ -198,7 +200,7 @@ def source_facts(
     for path in files.paths():
         language = source_language(path)
         if language is None:
-            if _is_config_candidate(path):
+            if _is_config_candidate(path) and role_of(path) is FileRole.PRODUCTION:
                 text = files.read_text(path)
                 if text is not None:
                     config.append(_config_facts(path, text))
@@ -322,9 +324,12 @@ _PROPERTY = re.compile(r"([^=:\s]+)\s*[=:]\s*(.*)$")
 _SPRING_CONFIG = re.compile(r"^(bootstrap|application)(-[\w.-]+)?\.(properties|ya?ml)$")
 
 
+_LOG_CONFIG = re.compile(r"^(logback|logback-spring|log4j2|log4j2-spring)(-[\w.-]+)?\.xml$")
+
+
 def _is_config_candidate(path: str) -> bool:
     name = PurePosixPath(path).name.lower()
-    if _SPRING_CONFIG.match(name):
+    if _SPRING_CONFIG.match(name) or (_LOG_CONFIG.match(name) and "-test" not in name):
         return True
     return name.endswith(".json") and ("service" in name or "grpc" in name or "config" in name)
 
@@ -333,7 +338,65 @@ def _config_facts(path: str, text: str) -> ConfigFacts:
     name = PurePosixPath(path).name.lower()
     if name.endswith(".json"):
         return _service_config(path, text)
+    if name.endswith(".xml"):
+        return _log_config(path, text)
     return _spring_config(path, text)
+
+
+_JSON_ENCODERS = (
+    ("net.logstash.logback.", "logstash-logback-encoder"),
+    ("co.elastic.logging.", "ecs-logging-java"),
+    ("ch.qos.logback.contrib.json.", "logback-json"),
+    ("ch.qos.logback.classic.encoder.JsonEncoder", "logback JsonEncoder"),
+)
+_JSON_LAYOUTS = {
+    "jsontemplatelayout": "log4j2 JsonTemplateLayout",
+    "jsonlayout": "log4j2 JsonLayout",
+    "ecslayout": "ecs-logging-java",
+    "gelflayout": "log4j2 GelfLayout",
+}
+
+
+def _log_config(path: str, text: str) -> ConfigFacts:
+    """A logback or log4j2 configuration that logs JSON (an encoder or layout
+    class such as ``net.logstash.logback.encoder.LogstashEncoder``, a log4j2
+    ``<JsonTemplateLayout>``). Comments do not count: the XML is parsed (with
+    expat; a file that declares entities is not read)."""
+    if "<!ENTITY" in text:
+        return ConfigFacts(problems=(ParseProblem(path, "XML declares entities; not read"),))
+    parser = expat.ParserCreate()
+    elements: list[tuple[str, dict[str, str], int]] = []
+
+    def start(tag: str, attrs: dict[str, str]) -> None:
+        elements.append((tag.rsplit("}", 1)[-1].split(":")[-1], attrs, parser.CurrentLineNumber))
+
+    parser.StartElementHandler = start
+    try:
+        parser.Parse(text, True)
+    except expat.ExpatError as exc:
+        message = f"invalid XML: {expat.ErrorString(exc.code)}"
+        return ConfigFacts(problems=(ParseProblem(path, message, exc.lineno),))
+    except (RecursionError, ValueError) as exc:
+        return ConfigFacts(problems=(ParseProblem(path, f"invalid XML: {type(exc).__name__}"),))
+    for tag, attrs, line in elements:
+        library = _JSON_LAYOUTS.get(tag.lower())
+        value = attrs.get("class", "")
+        if library is None:
+            library = next((lib for prefix, lib in _JSON_ENCODERS if prefix in value), None)
+        if library is None:
+            continue
+        use = LibraryUse(
+            path=path,
+            line=line,
+            language="xml",
+            capability=Capability.STRUCTURED_LOGGING.value,
+            library=library,
+            symbol=value or tag,
+            kind="config",
+            snippet=_line(text, line),
+        )
+        return ConfigFacts(uses=(use,))
+    return ConfigFacts()
 
 
 def _service_config(path: str, text: str) -> ConfigFacts:
@@ -376,9 +439,23 @@ def _spring_config(path: str, text: str) -> ConfigFacts:
             problems.append(ParseProblem(path, f"invalid YAML: {type(exc).__name__}", line_no))
     shutdown: list[Evidence] = []
     health: list[Evidence] = []
+    uses: list[LibraryUse] = []
     for key, (value, number) in flat.items():
         lowered = key.lower()
-        if lowered == "server.shutdown" and value.lower() == "graceful":
+        if lowered.startswith("logging.structured.format.") and value.strip():
+            uses.append(
+                LibraryUse(
+                    path=path,
+                    line=number,
+                    language="config",
+                    capability=Capability.STRUCTURED_LOGGING.value,
+                    library="spring-boot structured logging",
+                    symbol=f"{key}={value.strip()}",
+                    kind="config",
+                    snippet=_line(text, number),
+                )
+            )
+        elif lowered == "server.shutdown" and value.lower() == "graceful":
             shutdown.append(
                 Evidence(
                     path,
@@ -395,7 +472,12 @@ def _spring_config(path: str, text: str) -> ConfigFacts:
             health.append(
                 Evidence(path, number, "config", "health-config", key, _line(text, number))
             )
-    return ConfigFacts(shutdown=tuple(shutdown), health=tuple(health[:1]), problems=tuple(problems))
+    return ConfigFacts(
+        uses=tuple(uses[:1]),
+        shutdown=tuple(shutdown),
+        health=tuple(health[:1]),
+        problems=tuple(problems),
+    )
 
 
 def _flatten(node: object, prefix: str, out: dict[str, tuple[str, int]], text: str) -> None:
