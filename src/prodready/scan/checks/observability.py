@@ -3,8 +3,87 @@ is doing, and are they told when it goes wrong?"""
 
 from __future__ import annotations
 
-from prodready.scan.checks.base import Check, CheckSpec
-from prodready.scan.model import Level
+from collections.abc import Sequence
+
+from prodready.scan.checks._service import deployment, source
+from prodready.scan.checks._uses import (
+    FRONTEND,
+    SERVICE,
+    app_kind,
+    autoconfigured,
+    concerns_asset,
+    unused_declarations,
+)
+from prodready.scan.checks.base import Check, CheckSpec, Verdict, evidence, finding
+from prodready.scan.facts.code_model import LibraryUse
+from prodready.scan.facts.containers import ContainerFacts, container_facts
+from prodready.scan.facts.libraries import Capability
+from prodready.scan.facts.view import Facts
+from prodready.scan.model import Evidence, Finding, Level, Severity
+
+_EVIDENCE_CAP = 30
+_KIND_NOUN = {
+    SERVICE: "service",
+    FRONTEND: "frontend application",
+}
+
+
+def _use_evidence(uses: Sequence[LibraryUse]) -> list[Evidence]:
+    return [
+        evidence(
+            u.path,
+            f"{u.library}: {u.symbol} ({u.kind})" + (f"; {u.detail}" if u.detail else ""),
+            u.line,
+        )
+        for u in uses[:_EVIDENCE_CAP]
+    ]
+
+
+def _libraries(uses: Sequence[LibraryUse]) -> str:
+    return ", ".join(sorted({u.library for u in uses}))
+
+
+def _judge_uses(
+    facts: Facts,
+    capability: Capability,
+    *,
+    kinds: frozenset[str],
+    what: str,
+    missing: str,
+    fix: str,
+    extra: Sequence[LibraryUse] = (),
+) -> Verdict:
+    """Pass when the capability is used in production code (or auto-configured);
+    not applicable to programs whose kind is not in ``kinds``."""
+    kind = app_kind(facts)
+    if kind not in kinds:
+        return Verdict.not_applicable(
+            f"a {_KIND_NOUN.get(kind, kind)} with no server of its own: this is the "
+            "business of the service that runs it"
+        )
+    code = source(facts)
+    uses = [*code.uses(capability), *autoconfigured(facts, capability), *extra]
+    if uses:
+        return Verdict.passed(f"{what} ({_libraries(uses)})", evidence=_use_evidence(uses))
+    entry = code.server_entrypoints[0] if code.server_entrypoints else None
+    findings: list[Finding] = [
+        finding(
+            f"{missing}; {fix}",
+            entry.path if entry is not None else None,
+            entry.line if entry is not None else None,
+            severity=Severity.MEDIUM,
+            snippet=(entry.snippet or None) if entry is not None else None,
+        )
+    ]
+    findings += unused_declarations(facts, capability, what)
+    unused = len(findings) - 1
+    summary = missing + (f" ({unused} declared package(s) never used)" if unused else "")
+    return Verdict.failed(summary, findings=findings)
+
+
+def _containers(facts: Facts) -> ContainerFacts:
+    return facts.derived("containers", container_facts)
+
 
 METRICS = CheckSpec(
     id="obs.metrics",
@@ -31,6 +110,24 @@ METRICS = CheckSpec(
     ),
 )
 
+
+_SERVICES = frozenset({SERVICE})
+_APPLICATIONS = frozenset({SERVICE, FRONTEND})
+
+
+def judge_metrics(facts: Facts) -> Verdict:
+    return _judge_uses(
+        facts,
+        Capability.METRICS,
+        kinds=_SERVICES,
+        what="metrics are instrumented",
+        missing="no metrics are instrumented (no Prometheus client, StatsD, OpenTelemetry "
+        "metrics, Micrometer or Datadog use in the code)",
+        fix="count requests and errors, time them with a histogram, and expose /metrics "
+        "or export via OTLP",
+    )
+
+
 STRUCTURED_LOGGING = CheckSpec(
     id="obs.structured-logging",
     level=Level.SILVER,
@@ -54,6 +151,19 @@ STRUCTURED_LOGGING = CheckSpec(
         "https://12factor.net/logs",
     ),
 )
+
+
+def judge_structured_logging(facts: Facts) -> Verdict:
+    return _judge_uses(
+        facts,
+        Capability.STRUCTURED_LOGGING,
+        kinds=_SERVICES,
+        what="logs are structured",
+        missing="logs are plain text: no structured (JSON) logger or formatter is used",
+        fix="log JSON with structlog, python-json-logger or loguru serialize=True (Python), "
+        "slog.NewJSONHandler, zap or zerolog (Go), pino (Node), a Logstash/ECS encoder (Java)",
+    )
+
 
 TRACING = CheckSpec(
     id="obs.tracing",
@@ -79,6 +189,68 @@ TRACING = CheckSpec(
     ),
 )
 
+
+_AGENTS = (
+    ("opentelemetry-instrument", "OpenTelemetry auto-instrumentation"),
+    ("ddtrace-run", "Datadog APM (ddtrace-run)"),
+    ("newrelic-admin", "New Relic agent"),
+    ("opentelemetry-javaagent", "OpenTelemetry Java agent"),
+    ("dd-java-agent", "Datadog Java agent"),
+    ("elastic-apm-agent", "Elastic APM Java agent"),
+    (
+        "@opentelemetry/auto-instrumentations-node/register",
+        "OpenTelemetry Node auto-instrumentation",
+    ),
+    ("dd-trace/init", "Datadog APM (dd-trace)"),
+)
+"""Command-line wrappers and agents that trace a process without a line of
+code: the image's entry point or JAVA_TOOL_OPTIONS/NODE_OPTIONS names them."""
+
+
+def _tracing_agents(facts: Facts) -> list[LibraryUse]:
+    found: list[LibraryUse] = []
+    for dockerfile in _containers(facts).service_dockerfiles:
+        stage = dockerfile.final_stage
+        if stage is None or not concerns_asset(facts, dockerfile.path):
+            continue
+        texts = [
+            (command.line, " ".join(command.argv) or command.raw)
+            for command in (stage.entrypoint, stage.cmd)
+            if command is not None
+        ]
+        texts += [(env.line, env.value or "") for env in stage.env if env.value]
+        for line, text in texts:
+            for needle, library in _AGENTS:
+                if needle in text:
+                    found.append(
+                        LibraryUse(
+                            path=dockerfile.path,
+                            line=line,
+                            language="dockerfile",
+                            capability=str(Capability.TRACING),
+                            library=library,
+                            symbol=needle,
+                            kind="command",
+                            snippet=text[:160],
+                        )
+                    )
+    return found
+
+
+def judge_tracing(facts: Facts) -> Verdict:
+    return _judge_uses(
+        facts,
+        Capability.TRACING,
+        kinds=_APPLICATIONS,
+        what="requests are traced",
+        missing="no distributed tracing (no OpenTelemetry, OpenCensus, Jaeger, Zipkin, "
+        "Datadog APM or Sentry performance in the code or the image's entry point)",
+        fix="set up the OpenTelemetry SDK with the framework's instrumentation and export "
+        "spans (OTLP); propagate context on outbound calls",
+        extra=_tracing_agents(facts) if app_kind(facts) in _APPLICATIONS else (),
+    )
+
+
 ERROR_TRACKING = CheckSpec(
     id="obs.error-tracking",
     level=Level.GOLD,
@@ -95,6 +267,19 @@ ERROR_TRACKING = CheckSpec(
     ),
     references=("https://docs.sentry.io/platforms/python/",),
 )
+
+
+def judge_error_tracking(facts: Facts) -> Verdict:
+    return _judge_uses(
+        facts,
+        Capability.ERROR_TRACKING,
+        kinds=_APPLICATIONS,
+        what="exceptions are tracked",
+        missing="no error tracker is initialised (Sentry, Rollbar, Bugsnag, Honeybadger)",
+        fix="initialise the SDK at start-up (sentry_sdk.init, sentry.Init, Sentry.init) "
+        "with the release and environment",
+    )
+
 
 ALERTS = CheckSpec(
     id="obs.alerts",
@@ -121,6 +306,72 @@ ALERTS = CheckSpec(
     ),
 )
 
+
+def judge_alerts(facts: Facts) -> Verdict:
+    kind = app_kind(facts)
+    if kind != SERVICE:
+        return Verdict.not_applicable(
+            f"a {_KIND_NOUN.get(kind, kind)}: alerts belong to the service that runs it"
+        )
+    found = deployment(facts)
+    rules = [r for r in found.alert_rules if concerns_asset(facts, r.path)]
+    slos = [s for s in found.slos if concerns_asset(facts, s.path)]
+    routing = [r for r in found.alert_routing if concerns_asset(facts, r.path)]
+    seen = (
+        [
+            evidence(
+                r.path,
+                f"{r.source} alert {r.name}" + (f": {r.expr[:80]}" if r.expr else ""),
+                r.line,
+            )
+            for r in rules[:_EVIDENCE_CAP]
+        ]
+        + [evidence(s.path, f"{s.tool} SLO {s.name or ''}".rstrip(), s.line) for s in slos]
+        + [
+            evidence(r.path, f"{r.tool} routing, {r.receivers} receiver(s)", r.line)
+            for r in routing
+        ]
+    )
+    if rules or slos:
+        parts = []
+        if rules:
+            parts.append(
+                f"{len(rules)} alert rule(s) ({', '.join(sorted({r.source for r in rules}))})"
+            )
+        if slos:
+            parts.append(
+                f"{len(slos)} SLO definition(s) ({', '.join(sorted({s.tool for s in slos}))})"
+            )
+        return Verdict.passed(" and ".join(parts) + " in the repository", evidence=seen)
+    if routing:
+        return Verdict.passed(
+            "alert routing is in the repository, but no alert rules",
+            score=7.0,
+            evidence=seen,
+            findings=[
+                finding(
+                    f"{routing[0].tool} routes alerts, but the rules that fire them are not "
+                    "in the repository; commit them (PrometheusRule, Grafana/Datadog alerts, "
+                    "SLOs)",
+                    routing[0].path,
+                    routing[0].line,
+                    severity=Severity.LOW,
+                )
+            ],
+        )
+    return Verdict.failed(
+        "no alert rules or SLO definitions for this service in the repository",
+        findings=[
+            finding(
+                "no alert rules (Prometheus rules/PrometheusRule, Grafana or Datadog alerts, "
+                "CloudWatch alarms) or SLO definitions (Sloth, OpenSLO, Pyrra) concern this "
+                "service; commit alerts on its error rate and latency",
+                severity=Severity.MEDIUM,
+            )
+        ],
+    )
+
+
 DASHBOARDS = CheckSpec(
     id="obs.dashboards",
     level=Level.PLATINUM,
@@ -141,11 +392,64 @@ DASHBOARDS = CheckSpec(
     ),
 )
 
+
+_COUNTED_PANELS = frozenset({"grafana", "datadog", "newrelic"})
+"""Dashboard tools whose panel count the collector reads (0 means empty)."""
+
+
+def judge_dashboards(facts: Facts) -> Verdict:
+    kind = app_kind(facts)
+    if kind != SERVICE:
+        return Verdict.not_applicable(
+            f"a {_KIND_NOUN.get(kind, kind)}: dashboards belong to the service that runs it"
+        )
+    found = [d for d in deployment(facts).dashboards if concerns_asset(facts, d.path)]
+    empty = [d for d in found if d.tool in _COUNTED_PANELS and d.panels == 0]
+    real = [d for d in found if d not in empty]
+    seen = [
+        evidence(
+            d.path,
+            f"{d.tool} dashboard {d.title or ''}".rstrip()
+            + (f" ({d.panels} panels)" if d.panels else ""),
+            d.line,
+        )
+        for d in real[:_EVIDENCE_CAP]
+    ]
+    empties = [
+        finding(
+            f"dashboard {d.title or d.path} has no panels",
+            d.path,
+            d.line,
+            severity=Severity.LOW,
+        )
+        for d in empty
+    ]
+    if real:
+        tools = ", ".join(sorted({d.tool for d in real}))
+        return Verdict.passed(
+            f"{len(real)} dashboard(s) in the repository ({tools})",
+            evidence=seen,
+            findings=empties,
+        )
+    return Verdict.failed(
+        "no dashboards for this service in the repository",
+        findings=empties
+        or [
+            finding(
+                "no dashboard (Grafana JSON, grafonnet/jsonnet, grafanalib, Datadog or New "
+                "Relic dashboard, GrafanaDashboard resource) concerns this service; export "
+                "its dashboard and commit it",
+                severity=Severity.MEDIUM,
+            )
+        ],
+    )
+
+
 CHECKS: tuple[Check, ...] = (
-    Check(METRICS),
-    Check(STRUCTURED_LOGGING),
-    Check(TRACING),
-    Check(ERROR_TRACKING),
-    Check(ALERTS),
-    Check(DASHBOARDS),
+    Check(METRICS, judge_metrics),
+    Check(STRUCTURED_LOGGING, judge_structured_logging),
+    Check(TRACING, judge_tracing),
+    Check(ERROR_TRACKING, judge_error_tracking),
+    Check(ALERTS, judge_alerts),
+    Check(DASHBOARDS, judge_dashboards),
 )

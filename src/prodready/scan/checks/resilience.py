@@ -3,10 +3,23 @@ dependencies failing, and tell the platform when it is unwell?"""
 
 from __future__ import annotations
 
-from prodready.scan.checks._service import source
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+
+from prodready.scan.checks._service import deployment, source
+from prodready.scan.checks._uses import (
+    SERVICE,
+    app_kind,
+    autoconfigured,
+    concerns_asset,
+    unused_declarations,
+)
 from prodready.scan.checks.base import Check, CheckSpec, Example, Verdict, evidence, finding
+from prodready.scan.facts.code_facts import SourceFacts
+from prodready.scan.facts.code_model import LibraryUse, OutboundCall
+from prodready.scan.facts.libraries import Capability
 from prodready.scan.facts.view import Facts
-from prodready.scan.model import Level, Severity
+from prodready.scan.model import Evidence, Finding, Level, Severity
 
 HEALTH_ENDPOINT = CheckSpec(
     id="res.health-endpoint",
@@ -98,26 +111,156 @@ TIMEOUTS = CheckSpec(
     title="Every outbound call has a timeout",
     passes_when=(
         "every outbound call has a timeout: each HTTP/gRPC/DB client call site without one "
-        "is a finding with file:line"
+        "is a finding with file:line (Python requests/httpx/aiohttp/urllib3, Go net/http "
+        "`http.Get`/`http.DefaultClient`/`http.Client{}` without `Timeout`, JS fetch/axios, "
+        "Java clients)"
     ),
     why=(
         "A call without a timeout waits forever when the other side hangs. Threads, "
         "connections and memory pile up behind it until the caller falls over too: the "
-        "classic cascading failure. Many clients (requests, Go's http.Client{}) have no "
-        "timeout by default."
+        "classic cascading failure. Many clients (requests, urllib, Go's http.Get and "
+        "http.Client{}, axios, fetch, RestTemplate) have no timeout by default."
     ),
     how_to_fix=(
-        "Pass a timeout on every call or client: requests.get(url, timeout=5), "
-        "httpx.Client(timeout=...), aiohttp.ClientSession(timeout=ClientTimeout(total=5)), "
-        "Go http.Client{Timeout: 5 * time.Second} or a context deadline, "
-        "fetch(url, {signal: AbortSignal.timeout(5000)}). Prefer a shared client that sets it."
+        "Pass a timeout on every call or, better, create one shared client that sets it: "
+        "requests.get(url, timeout=5), httpx.Client(timeout=...) (never timeout=None), "
+        "aiohttp.ClientSession(timeout=ClientTimeout(total=5)), Go "
+        "&http.Client{Timeout: 5 * time.Second} or a context.WithTimeout deadline on the "
+        "request, fetch(url, {signal: AbortSignal.timeout(5000)}), axios.create({timeout: "
+        "5000}), RestTemplateBuilder.setConnectTimeout/setReadTimeout. Calls through a "
+        "client or helper that sets a timeout (heimdall, a wrapper passing timeout=, "
+        "prodready.http) count as bounded. The score is the share of call sites with a "
+        "timeout; test, vendored, generated and example code is not judged, and a "
+        "codebase without outbound calls is not applicable."
     ),
     references=(
         "https://sre.google/sre-book/addressing-cascading-failures/",
         "https://requests.readthedocs.io/en/latest/user/advanced/#timeouts",
         "https://blog.cloudflare.com/the-complete-guide-to-golang-net-http-timeouts/",
     ),
+    examples=(
+        Example(
+            "requests: a timeout on every call",
+            "resp = requests.post(url, json=body, timeout=(3.05, 10))\n",
+            language="python",
+        ),
+        Example(
+            "requests without a timeout waits forever",
+            "resp = requests.post(url, json=body)\n",
+            passes=False,
+            language="python",
+        ),
+        Example(
+            "Go: one client with a timeout, shared",
+            "var client = &http.Client{Timeout: 5 * time.Second}\n",
+            language="go",
+        ),
+        Example(
+            "Go: http.Get uses http.DefaultClient, which never times out",
+            "resp, err := http.Get(url)\n",
+            passes=False,
+            language="go",
+        ),
+    ),
 )
+
+_CALL_FINDINGS_CAP = 200
+"""Findings listed per check at most (the summary still counts them all)."""
+
+
+def _timeout_fix(call: OutboundCall) -> str:
+    library = call.library
+    if call.language == "go":
+        if "Client{}" in call.api or "new(" in call.api:
+            return "set Timeout on the http.Client (one finding per client)"
+        return "use an http.Client with Timeout, or give the request a context deadline"
+    if library == "requests":
+        return "pass timeout=(connect, read), e.g. timeout=(3.05, 10)"
+    if library in ("httpx", "prodready.http"):
+        return "drop timeout=None or give a finite httpx.Timeout"
+    if library == "aiohttp":
+        return "pass timeout=aiohttp.ClientTimeout(total=...) to the session or the call"
+    if library in ("urllib", "http.client", "urllib3"):
+        return "pass timeout= (seconds)"
+    if library == "fetch":
+        return "pass {signal: AbortSignal.timeout(ms)}"
+    if library == "axios":
+        return "create the instance with {timeout: ms} or set axios.defaults.timeout"
+    if call.kind == "db":
+        return "set a connect/socket timeout on the client"
+    return "configure connect and read timeouts on the client"
+
+
+def _call_message(call: OutboundCall) -> str:
+    what = f"{call.api} ({call.library})" if call.library not in call.api else call.api
+    text = f"{what} has no timeout"
+    if call.kind == "db":
+        text = f"{what}: database client without a timeout"
+    if call.note:
+        text += f": {call.note}"
+    defined = call.via_client_defined_at
+    if defined is not None and (defined[0], defined[1]) != (call.path, call.line):
+        where = defined[1] if defined[0] == call.path else f"{defined[0]}:{defined[1]}"
+        text += f" (client created at {where})"
+    return f"{text}; {_timeout_fix(call)}"
+
+
+def judge_timeouts(facts: Facts) -> Verdict:
+    code = source(facts)
+    calls = code.outbound_calls
+    if not calls:
+        return Verdict.not_applicable(
+            "no outbound HTTP, gRPC or database calls in production code" + _excluded_note(code)
+        )
+    missing = [c for c in calls if c.has_timeout is False]
+    bounded = [c for c in calls if c.has_timeout is True]
+    unknown = [c for c in calls if c.has_timeout is None]
+    decided = len(missing) + len(bounded)
+    score = 10.0 * len(bounded) / decided if decided else 10.0
+    seen = [
+        evidence(c.path, f"{c.api}: timeout from the {c.timeout_source or 'call'}", c.line)
+        for c in bounded
+    ] + [
+        evidence(
+            c.path,
+            f"{c.api}: timeout not determinable statically" + (f" ({c.note})" if c.note else ""),
+            c.line,
+        )
+        for c in unknown
+    ]
+    tally = f"{len(bounded)} of {decided} outbound call sites have a timeout"
+    if unknown:
+        tally += f" ({len(unknown)} more could not be judged statically)"
+    if not missing:
+        return Verdict.passed(f"{tally}{_excluded_note(code)}", score=10.0, evidence=seen)
+    ordered = sorted(missing, key=lambda c: (c.kind == "db", c.path, c.line))
+    findings = [
+        finding(
+            _call_message(c),
+            c.path,
+            c.line,
+            end_line=c.end_line if c.end_line > c.line else None,
+            severity=Severity.LOW if c.severity == "low" else Severity.HIGH,
+            snippet=c.snippet or None,
+        )
+        for c in ordered[:_CALL_FINDINGS_CAP]
+    ]
+    libraries = ", ".join(sorted({c.library for c in missing}))
+    return Verdict.failed(
+        f"{len(missing)} outbound call site(s) without a timeout ({libraries}); {tally}",
+        score=round(score, 1),
+        findings=findings,
+        evidence=seen,
+    )
+
+
+def _excluded_note(code: SourceFacts) -> str:
+    excluded = code.excluded_counts
+    if not excluded:
+        return ""
+    parts = ", ".join(f"{count} {role}" for role, count in excluded.items())
+    return f" (not judged: {parts} file(s))"
+
 
 GRACEFUL_SHUTDOWN = CheckSpec(
     id="res.graceful-shutdown",
@@ -133,16 +276,114 @@ GRACEFUL_SHUTDOWN = CheckSpec(
         "processing; one that drains finishes them and deploys become invisible."
     ),
     how_to_fix=(
-        "Handle SIGTERM: in Go, signal.NotifyContext + server.Shutdown(ctx); in Python, "
-        "the framework's lifespan/shutdown hooks (FastAPI lifespan, gunicorn graceful "
-        "timeout) or signal handlers that stop accepting work and wait for in-flight work."
+        "Handle SIGTERM and drain: in Go, signal.NotifyContext + server.Shutdown(ctx) "
+        "(GracefulStop for gRPC); in Python, the framework's shutdown hooks (FastAPI/"
+        "Starlette lifespan, aiohttp on_shutdown, gunicorn graceful_timeout, uvicorn "
+        "--timeout-graceful-shutdown); in Node, process.on('SIGTERM') -> server.close(); in "
+        "Spring Boot, server.shutdown=graceful. A SIGTERM handler next to a server that is "
+        "never shut down is half the job. Libraries are not applicable."
     ),
     references=(
         "https://pkg.go.dev/net/http#Server.Shutdown",
         "https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle/#pod-termination",
         "https://12factor.net/disposability",
     ),
+    examples=(
+        Example(
+            "Go: stop on SIGTERM, then drain",
+            "ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM)\n"
+            "defer stop()\ngo srv.ListenAndServe()\n<-ctx.Done()\n"
+            "shutdownCtx, cancel := context.WithTimeout(context.Background(), 20*time.Second)\n"
+            "defer cancel()\nsrv.Shutdown(shutdownCtx)\n",
+            language="go",
+        ),
+        Example(
+            "FastAPI lifespan",
+            "@asynccontextmanager\nasync def lifespan(app):\n    client = httpx.AsyncClient()\n"
+            "    yield\n    await client.aclose()\n\napp = FastAPI(lifespan=lifespan)\n",
+            language="python",
+        ),
+    ),
 )
+
+_DRAINS = {
+    "drain": "drains",
+    "lifespan": "shutdown hook",
+    "graceful-config": "graceful shutdown configured",
+    "server-default": "server drains by default",
+}
+
+
+def judge_graceful_shutdown(facts: Facts) -> Verdict:
+    code = source(facts)
+    if not code.is_service:
+        return Verdict.not_applicable(
+            "no server or web application in the code (a library has nothing to drain)"
+        )
+    hooks = code.shutdown_hooks
+    seen = [evidence(h.path, f"{_DRAINS.get(h.kind, h.kind)}: {h.detail}", h.line) for h in hooks]
+    explicit = [h for h in hooks if h.kind in ("drain", "lifespan", "graceful-config")]
+    defaults = [h for h in hooks if h.kind == "server-default"]
+    signals = [h for h in hooks if h.kind == "signal-handler"]
+    if explicit:
+        kinds = ", ".join(sorted({_DRAINS[h.kind] for h in explicit}))
+        return Verdict.passed(f"shutdown is handled ({kinds})", evidence=seen)
+    if defaults:
+        return Verdict.passed(
+            f"the server drains in-flight requests on SIGTERM by default ({defaults[0].detail})",
+            score=8.0,
+            evidence=seen,
+            findings=[
+                finding(
+                    "shutdown relies on the server's default; add a shutdown hook "
+                    "(lifespan, on_shutdown) that closes clients and flushes telemetry",
+                    defaults[0].path,
+                    defaults[0].line,
+                    severity=Severity.INFO,
+                )
+            ],
+        )
+    servers = [e for e in code.server_entrypoints if e.kind == "server-run"]
+    if signals and not servers:
+        return Verdict.passed(
+            "SIGTERM is handled (no server of its own to shut down)",
+            score=8.0,
+            evidence=seen,
+        )
+    if signals:
+        server = servers[0]
+        return Verdict.failed(
+            "SIGTERM is handled but the server is never shut down gracefully",
+            score=5.0,
+            evidence=seen,
+            findings=[
+                finding(
+                    f"server started here ({server.detail or server.kind}) is not drained on "
+                    f"SIGTERM (handled at {signals[0].path}:{signals[0].line}): call "
+                    "Shutdown(ctx)/GracefulStop()/server.close() and wait for in-flight work",
+                    server.path,
+                    server.line,
+                    severity=Severity.MEDIUM,
+                    snippet=server.snippet or None,
+                )
+            ],
+        )
+    entry = (servers or list(code.server_entrypoints))[0]
+    return Verdict.failed(
+        "nothing handles SIGTERM or drains in-flight work",
+        findings=[
+            finding(
+                f"{entry.detail or entry.kind} here: no SIGTERM handler, server Shutdown, "
+                "lifespan/shutdown hook or graceful-shutdown setting was found, so a deploy "
+                "drops in-flight requests",
+                entry.path,
+                entry.line,
+                severity=Severity.HIGH,
+                snippet=entry.snippet or None,
+            )
+        ],
+    )
+
 
 RETRIES = CheckSpec(
     id="res.retries",
@@ -159,14 +400,127 @@ RETRIES = CheckSpec(
     ),
     how_to_fix=(
         "Wrap outbound calls with tenacity/stamina/backoff (Python), a retrying transport "
-        "(urllib3 Retry, httpx-retries, heimdall), a gRPC retry policy, or prodready.http; "
-        "use exponential backoff with jitter and a bounded number of attempts."
+        "(urllib3 Retry mounted on a Session, httpx-retries, heimdall, go-retryablehttp), a "
+        "gRPC retry policy, resilience4j @Retry, axios-retry, or prodready.http Retry; use "
+        "exponential backoff with jitter and a bounded number of attempts. Only real use "
+        "counts: a retry library in the manifest that no code calls is a finding. Retries "
+        "that only guard start-up (waiting for the database) count, and the check says so. "
+        "Not applicable when the code makes no outbound calls."
     ),
     references=(
         "https://aws.amazon.com/builders-library/timeouts-retries-and-backoff-with-jitter/",
         "https://tenacity.readthedocs.io/",
     ),
+    examples=(
+        Example(
+            "tenacity",
+            "@retry(stop=stop_after_attempt(3), wait=wait_exponential_jitter(0.1, 2))\n"
+            "def fetch_rates() -> dict:\n    return client.get('/rates').json()\n",
+            language="python",
+        ),
+        Example(
+            "prodready.http",
+            "from prodready.http import Client, Retry\n\n"
+            "client = Client(retry=Retry(attempts=3))\n",
+            language="python",
+        ),
+    ),
 )
+
+_EVIDENCE_CAP = 30
+
+
+def _use_evidence(uses: Iterable[LibraryUse]) -> list[Evidence]:
+    return [
+        evidence(
+            u.path,
+            f"{u.library}: {u.symbol} ({u.kind})"
+            + (", start-up only" if u.startup_only else "")
+            + (f"; {u.detail}" if u.detail else ""),
+            u.line,
+        )
+        for u in list(uses)[:_EVIDENCE_CAP]
+    ]
+
+
+def _libraries(uses: Sequence[LibraryUse]) -> str:
+    return ", ".join(sorted({u.library for u in uses}))
+
+
+def _calls_by_file(calls: Sequence[OutboundCall]) -> dict[str, list[OutboundCall]]:
+    grouped: dict[str, list[OutboundCall]] = defaultdict(list)
+    for call in calls:
+        grouped[call.path].append(call)
+    return dict(sorted(grouped.items()))
+
+
+def _unguarded(calls: Sequence[OutboundCall], what: str, fix: str) -> list[Finding]:
+    """One finding per file that makes outbound calls nothing guards."""
+    found = []
+    for path, in_file in _calls_by_file(calls).items():
+        first = min(in_file, key=lambda c: c.line)
+        sites = ", ".join(f"{c.api} at :{c.line}" for c in in_file[:5])
+        more = f" and {len(in_file) - 5} more" if len(in_file) > 5 else ""
+        found.append(
+            finding(
+                f"outbound calls here are not {what} ({sites}{more}); {fix}",
+                path,
+                first.line,
+                severity=Severity.MEDIUM,
+                snippet=first.snippet or None,
+            )
+        )
+    return found
+
+
+def _remote_calls(code: SourceFacts) -> list[OutboundCall]:
+    """Calls to other services (HTTP, gRPC) and databases."""
+    return list(code.outbound_calls)
+
+
+def judge_retries(facts: Facts) -> Verdict:
+    code = source(facts)
+    uses = list(code.uses(Capability.RETRY))
+    uses += autoconfigured(facts, Capability.RETRY)
+    calls = _remote_calls(code)
+    if not uses and not calls:
+        return Verdict.not_applicable("no outbound calls in production code: nothing to retry")
+    if uses:
+        runtime = [u for u in uses if not u.startup_only]
+        if runtime:
+            return Verdict.passed(
+                f"outbound calls retry ({_libraries(runtime)})", evidence=_use_evidence(uses)
+            )
+        first = uses[0]
+        return Verdict.passed(
+            f"retries only guard start-up ({_libraries(uses)}): they count, but runtime "
+            "calls are not retried",
+            score=7.0,
+            evidence=_use_evidence(uses),
+            findings=[
+                finding(
+                    f"the only retry ({first.symbol}) guards start-up (e.g. waiting for a "
+                    "database); retry runtime calls to other services too",
+                    first.path,
+                    first.line,
+                    severity=Severity.LOW,
+                    snippet=first.snippet or None,
+                )
+            ],
+        )
+    findings = _unguarded(
+        calls,
+        "retried",
+        "retry idempotent calls with exponential backoff and jitter "
+        "(tenacity, stamina, urllib3 Retry, heimdall, prodready.http Retry)",
+    )
+    findings += unused_declarations(facts, Capability.RETRY, "a retry")
+    return Verdict.failed(
+        f"no retries around {len(calls)} outbound call site(s) in "
+        f"{len(_calls_by_file(calls))} file(s)",
+        findings=findings,
+    )
+
 
 CIRCUIT_BREAKER = CheckSpec(
     id="res.circuit-breaker",
@@ -183,15 +537,74 @@ CIRCUIT_BREAKER = CheckSpec(
         "is down and probes gently for recovery."
     ),
     how_to_fix=(
-        "Put a breaker around calls to each dependency: pybreaker/aiobreaker, gobreaker or "
-        "hystrix-go, resilience4j, prodready.http, or mesh-level outlier detection "
-        "(Istio DestinationRule outlierDetection)."
+        "Put a breaker around calls to each dependency: pybreaker/aiobreaker/circuitbreaker, "
+        "gobreaker, hystrix-go or heimdall's hystrix client, resilience4j @CircuitBreaker, "
+        "opossum, prodready.http CircuitBreaker, or mesh-level outlier detection (an Istio "
+        "DestinationRule with outlierDetection in the manifests that deploy the service). "
+        "A breaker library in the manifest that no code uses is a finding. Not applicable "
+        "when the code makes no outbound calls."
     ),
     references=(
         "https://martinfowler.com/bliki/CircuitBreaker.html",
         "https://github.com/sony/gobreaker",
+        "https://istio.io/latest/docs/tasks/traffic-management/circuit-breaking/",
+    ),
+    examples=(
+        Example(
+            "pybreaker",
+            "breaker = pybreaker.CircuitBreaker(fail_max=5, reset_timeout=30)\n\n"
+            "@breaker\ndef charge(order):\n    return client.post('/charges', json=order)\n",
+            language="python",
+        ),
+        Example(
+            "Istio outlier detection",
+            "apiVersion: networking.istio.io/v1beta1\nkind: DestinationRule\n"
+            "spec:\n  host: payments\n  trafficPolicy:\n    outlierDetection:\n"
+            "      consecutive5xxErrors: 5\n      baseEjectionTime: 60s\n",
+            language="yaml",
+        ),
     ),
 )
+
+
+def judge_circuit_breaker(facts: Facts) -> Verdict:
+    code = source(facts)
+    uses = list(code.uses(Capability.CIRCUIT_BREAKER))
+    mesh = [o for o in deployment(facts).outlier_detection if concerns_asset(facts, o.path)]
+    calls = _remote_calls(code)
+    if not uses and not mesh and not calls:
+        return Verdict.not_applicable(
+            "no outbound calls in production code: nothing to break the circuit of"
+        )
+    seen = _use_evidence(uses) + [
+        evidence(
+            o.path,
+            f"{o.tool} outlierDetection"
+            + (f" for {o.host}" if o.host else "")
+            + (f"; {o.detail}" if o.detail else ""),
+            o.line,
+        )
+        for o in mesh
+    ]
+    if uses or mesh:
+        where = [_libraries(uses)] if uses else []
+        where += sorted({f"{o.tool} outlierDetection" for o in mesh})
+        return Verdict.passed(
+            f"outbound calls go through a circuit breaker ({', '.join(where)})", evidence=seen
+        )
+    findings = _unguarded(
+        calls,
+        "behind a circuit breaker",
+        "wrap each dependency in a breaker (pybreaker, gobreaker, resilience4j, "
+        "prodready.http CircuitBreaker) or configure Istio outlierDetection",
+    )
+    findings += unused_declarations(facts, Capability.CIRCUIT_BREAKER, "a circuit breaker")
+    return Verdict.failed(
+        f"no circuit breaker around {len(calls)} outbound call site(s) in "
+        f"{len(_calls_by_file(calls))} file(s)",
+        findings=findings,
+    )
+
 
 RATE_LIMITING = CheckSpec(
     id="res.rate-limiting",
@@ -206,21 +619,64 @@ RATE_LIMITING = CheckSpec(
         "is rejected quickly and the rest is served."
     ),
     how_to_fix=(
-        "Add rate limiting (slowapi, limits, golang.org/x/time/rate, a gateway policy), "
-        "concurrency limits/bulkheads (semaphores, worker pools) or load shedding "
-        "(reject when queues are full) at the service's entry points."
+        "Add rate limiting (slowapi, flask-limiter, limits, golang.org/x/time/rate, "
+        "express-rate-limit, resilience4j @RateLimiter), concurrency limits/bulkheads "
+        "(a semaphore around work, uvicorn limit_concurrency, netutil.LimitListener, "
+        "prodready.http Bulkhead) or load shedding (reject when queues are full) at the "
+        "service's entry points. A rate-limit library in the manifest that no code uses is "
+        "a finding. Libraries are not applicable."
     ),
     references=(
         "https://sre.google/sre-book/handling-overload/",
         "https://pkg.go.dev/golang.org/x/time/rate",
     ),
+    examples=(
+        Example(
+            "slowapi on FastAPI",
+            "limiter = Limiter(key_func=get_remote_address, default_limits=['600/minute'])\n"
+            "app.state.limiter = limiter\n",
+            language="python",
+        ),
+        Example(
+            "Go token bucket middleware",
+            "limiter := rate.NewLimiter(rate.Limit(100), 200)\n"
+            'if !limiter.Allow() {\n\thttp.Error(w, "slow down", http.StatusTooManyRequests)\n}\n',
+            language="go",
+        ),
+    ),
 )
+
+
+def judge_rate_limiting(facts: Facts) -> Verdict:
+    if app_kind(facts) != SERVICE:
+        return Verdict.not_applicable(
+            "no server or web application in the code: only a service has load to limit"
+        )
+    code = source(facts)
+    uses = list(code.uses(Capability.RATE_LIMIT))
+    uses += autoconfigured(facts, Capability.RATE_LIMIT)
+    if uses:
+        return Verdict.passed(f"load is limited ({_libraries(uses)})", evidence=_use_evidence(uses))
+    entry = code.server_entrypoints[0]
+    findings = [
+        finding(
+            f"the service ({entry.detail or entry.kind}) accepts unbounded load: no rate "
+            "limiter, concurrency limit, bulkhead or load shedding was found",
+            entry.path,
+            entry.line,
+            severity=Severity.MEDIUM,
+            snippet=entry.snippet or None,
+        )
+    ]
+    findings += unused_declarations(facts, Capability.RATE_LIMIT, "a rate limit")
+    return Verdict.failed("nothing limits the load the service accepts", findings=findings)
+
 
 CHECKS: tuple[Check, ...] = (
     Check(HEALTH_ENDPOINT, judge_health_endpoint),
-    Check(TIMEOUTS),
-    Check(GRACEFUL_SHUTDOWN),
-    Check(RETRIES),
-    Check(CIRCUIT_BREAKER),
-    Check(RATE_LIMITING),
+    Check(TIMEOUTS, judge_timeouts),
+    Check(GRACEFUL_SHUTDOWN, judge_graceful_shutdown),
+    Check(RETRIES, judge_retries),
+    Check(CIRCUIT_BREAKER, judge_circuit_breaker),
+    Check(RATE_LIMITING, judge_rate_limiting),
 )

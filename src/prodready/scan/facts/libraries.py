@@ -37,6 +37,7 @@ from enum import StrEnum
 from functools import cache, lru_cache
 
 __all__ = [
+    "DEDICATED_PACKAGES",
     "RULES",
     "STRING_RULES",
     "Capability",
@@ -45,6 +46,7 @@ __all__ = [
     "family_of",
     "match_symbol",
     "normalise_go_path",
+    "dedicated_packages",
     "string_rules_in",
 ]
 
@@ -648,3 +650,164 @@ def _candidates_for(family: Family, symbol: str) -> tuple[LibraryRule, ...]:
     for rule in found:
         unique.setdefault((rule.library, rule.capability, rule.requires), rule)
     return tuple(unique.values())
+
+
+# --------------------------------------------------------------------------- dependencies
+
+_DEDICATED: dict[Capability, dict[str, tuple[str, ...]]] = {
+    _C.RETRY: {
+        "python": (
+            "tenacity",
+            "stamina",
+            "backoff",
+            "retrying",
+            "retry",
+            "opnieuw",
+            "httpx-retries",
+            "aiohttp-retry",
+        ),
+        "go": (
+            "github.com/cenkalti/backoff",
+            "github.com/avast/retry-go",
+            "github.com/hashicorp/go-retryablehttp",
+            "github.com/sethvargo/go-retry",
+        ),
+        "javascript": ("axios-retry", "p-retry", "async-retry", "fetch-retry"),
+    },
+    _C.CIRCUIT_BREAKER: {
+        "python": ("pybreaker", "aiobreaker", "circuitbreaker", "purgatory"),
+        "go": (
+            "github.com/sony/gobreaker",
+            "github.com/afex/hystrix-go",
+            "github.com/rubyist/circuitbreaker",
+            "github.com/mercari/go-circuitbreaker",
+        ),
+        "javascript": ("opossum",),
+    },
+    _C.RATE_LIMIT: {
+        "python": (
+            "slowapi",
+            "fastapi-limiter",
+            "flask-limiter",
+            "django-ratelimit",
+            "ratelimit",
+            "limits",
+            "aiolimiter",
+            "pyrate-limiter",
+        ),
+        "go": (
+            "github.com/ulule/limiter",
+            "github.com/didip/tollbooth",
+            "go.uber.org/ratelimit",
+            "github.com/throttled/throttled",
+            "github.com/sethvargo/go-limiter",
+            "github.com/go-chi/httprate",
+            "github.com/juju/ratelimit",
+        ),
+        "javascript": (
+            "express-rate-limit",
+            "rate-limiter-flexible",
+            "bottleneck",
+            "@fastify/rate-limit",
+            "@nestjs/throttler",
+            "koa-ratelimit",
+        ),
+    },
+    _C.METRICS: {
+        "python": (
+            "prometheus-client",
+            "prometheus-fastapi-instrumentator",
+            "starlette-exporter",
+            "starlette-prometheus",
+            "prometheus-flask-exporter",
+            "aioprometheus",
+            "django-prometheus",
+            "statsd",
+            "opentelemetry-exporter-prometheus",
+        ),
+        "go": (
+            "github.com/prometheus/client_golang",
+            "github.com/DataDog/datadog-go",
+            "github.com/VictoriaMetrics/metrics",
+            "github.com/rcrowley/go-metrics",
+        ),
+        "javascript": ("prom-client", "express-prom-bundle", "hot-shots", "fastify-metrics"),
+    },
+    _C.STRUCTURED_LOGGING: {
+        "python": (
+            "structlog",
+            "python-json-logger",
+            "json-log-formatter",
+            "ecs-logging",
+            "django-structlog",
+        ),
+        "go": ("go.uber.org/zap", "github.com/rs/zerolog"),
+        "javascript": ("pino", "bunyan", "pino-http", "nestjs-pino"),
+    },
+    _C.TRACING: {
+        "python": (
+            "opentelemetry-sdk",
+            "opentelemetry-distro",
+            "opentelemetry-instrumentation-fastapi",
+            "opentelemetry-instrumentation-flask",
+            "opentelemetry-instrumentation-django",
+            "opentelemetry-instrumentation-requests",
+            "opentelemetry-instrumentation-httpx",
+            "opencensus",
+            "jaeger-client",
+            "py-zipkin",
+            "ddtrace",
+            "elastic-apm",
+            "aws-xray-sdk",
+        ),
+        "go": (
+            "go.opentelemetry.io/otel/sdk",
+            "github.com/uber/jaeger-client-go",
+            "github.com/openzipkin/zipkin-go",
+            "github.com/opentracing/opentracing-go",
+            "gopkg.in/DataDog/dd-trace-go.v1",
+        ),
+        "javascript": (
+            "@opentelemetry/sdk-node",
+            "@opentelemetry/sdk-trace-node",
+            "dd-trace",
+            "jaeger-client",
+            "elastic-apm-node",
+        ),
+    },
+    _C.ERROR_TRACKING: {
+        "python": ("sentry-sdk", "raven", "rollbar", "bugsnag", "honeybadger", "pybrake"),
+        "go": (
+            "github.com/getsentry/sentry-go",
+            "github.com/rollbar/rollbar-go",
+            "github.com/bugsnag/bugsnag-go",
+            "github.com/honeybadger-io/honeybadger-go",
+        ),
+        "javascript": (
+            "@sentry/node",
+            "@sentry/browser",
+            "@sentry/react",
+            "@sentry/nextjs",
+            "rollbar",
+            "@bugsnag/js",
+            "@honeybadger-io/js",
+        ),
+    },
+}
+
+DEDICATED_PACKAGES: tuple[tuple[Capability, str, str], ...] = tuple(
+    (capability, ecosystem, name)
+    for capability, by_ecosystem in _DEDICATED.items()
+    for ecosystem, names in by_ecosystem.items()
+    for name in names
+)
+"""(capability, dependency ecosystem, package name): packages whose only job is
+the capability, so declaring one that the code never uses is worth a finding
+("tenacity is declared but no code retries"). Multi-purpose packages (urllib3,
+redis, sentry-sdk for tracing) are deliberately absent."""
+
+
+def dedicated_packages(capability: Capability | str) -> tuple[tuple[str, str], ...]:
+    """(ecosystem, package name) of the packages dedicated to ``capability``."""
+    wanted = str(capability)
+    return tuple((eco, name) for cap, eco, name in DEDICATED_PACKAGES if cap == wanted)

@@ -1,0 +1,283 @@
+"""Shared judging for the ``res.*`` and ``obs.*`` checks that ask "is this
+capability really used?" (retries, breakers, rate limits, metrics, logs,
+traces, error tracking), and for the observability assets that live outside
+a service's folder (alert rules, dashboards, mesh policies).
+
+Three questions come up in every one of those checks:
+
+- *What kind of program is this?* ``app_kind``: a service (it starts a server
+  or builds a web/gRPC app), a frontend application (a browser app built
+  with React, Vue, Svelte, Angular...: it reports errors and traces but
+  serves no traffic of its own) or a library. Service-only checks are not
+  applicable to the others.
+- *Is the capability used, not only declared?* Uses come from the source
+  collectors (``SourceFacts.uses``). A package dedicated to the capability
+  that a manifest declares but no code uses is a finding of its own
+  (``unused_declarations``): a dependency line is not a retry. Spring Boot
+  is the exception that proves the rule: its starters *are* the use, because
+  auto-configuration wires them without a line of code (``autoconfigured``).
+- *Which repository-wide files concern this service?* ``concerns_asset``: in
+  a monorepo, alert rules, dashboards and Istio policies often live in a
+  shared ``monitoring/`` or ``deploy/`` folder; a file outside the service's
+  folder concerns it when the repository has only that service, or when the
+  file (or the Helm chart / Kustomize folder it belongs to) names the service.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections.abc import Iterable
+
+from prodready.scan.checks._service import repository_derived, source
+from prodready.scan.checks.base import finding
+from prodready.scan.facts.code_model import LibraryUse
+from prodready.scan.facts.deps import DependencyKind, DepsFacts, Ecosystem, deps_facts
+from prodready.scan.facts.files import FileIndex
+from prodready.scan.facts.libraries import Capability, dedicated_packages
+from prodready.scan.facts.view import Facts
+from prodready.scan.model import Finding, Severity
+from prodready.scan.services import discover
+
+SERVICE = "service"
+FRONTEND = "frontend"
+LIBRARY = "library"
+
+_FRONTEND_PACKAGES = frozenset(
+    {
+        "react-dom",
+        "vue",
+        "svelte",
+        "@sveltejs/kit",
+        "@angular/core",
+        "next",
+        "nuxt",
+        "solid-js",
+        "preact",
+        "@remix-run/react",
+        "astro",
+    }
+)
+"""Runtime (not peer) dependencies that make a JS/TS project a browser app."""
+
+_RUNTIME = frozenset({DependencyKind.RUNTIME, DependencyKind.OPTIONAL})
+
+
+def deps(facts: Facts) -> DepsFacts:
+    """The dependency collector's facts for this service's view."""
+    return facts.derived("deps", deps_facts)
+
+
+def app_kind(facts: Facts) -> str:
+    """``service``, ``frontend`` or ``library`` (see the module docstring)."""
+    if source(facts).is_service:
+        return SERVICE
+    for dependency in deps(facts).dependencies(ecosystem=Ecosystem.JAVASCRIPT):
+        if dependency.kind in _RUNTIME and dependency.name in _FRONTEND_PACKAGES:
+            return FRONTEND
+    return LIBRARY
+
+
+def _first_party(index: FileIndex, path: str) -> bool:
+    info = index.info(path)
+    if info is None:
+        return False
+    return not (info.is_test or info.is_example or info.is_vendored or info.is_generated)
+
+
+def _declared_here(facts: Facts, path: str) -> bool:
+    """A manifest of this service (its folder or the shared root), not a fixture's."""
+    info = facts.info(path)
+    return info is not None and not (info.is_test or info.is_example or info.is_vendored)
+
+
+def unused_declarations(facts: Facts, capability: Capability, what: str) -> list[Finding]:
+    """A low-severity finding per package dedicated to ``capability`` that a
+    manifest of this service declares as a runtime dependency. Call it when no
+    code uses the capability: then every such declaration is unused.
+
+    ``what`` names the capability in the message (``retries``, ``metrics``)."""
+    found: list[Finding] = []
+    seen: set[str] = set()
+    facts_deps = deps(facts)
+    for ecosystem, name in dedicated_packages(capability):
+        for dependency in facts_deps.dependencies(name, Ecosystem(ecosystem)):
+            if (
+                dependency.kind not in _RUNTIME
+                or dependency.indirect
+                or dependency.name in seen
+                or not _declared_here(facts, dependency.path)
+            ):
+                continue
+            seen.add(dependency.name)
+            shown = dependency.raw_name or dependency.name
+            found.append(
+                finding(
+                    f"{shown} is declared as a dependency ({dependency.location}) but no "
+                    f"code uses it: a dependency line is not {what}; use it or remove it",
+                    dependency.path,
+                    dependency.line,
+                    severity=Severity.LOW,
+                )
+            )
+    return found
+
+
+_SPRING_AUTOCONFIG: tuple[tuple[Capability, str, str], ...] = (
+    (Capability.METRICS, "io.micrometer:micrometer-registry-", "Micrometer registry"),
+    (Capability.TRACING, "io.micrometer:micrometer-tracing-bridge-", "Micrometer Tracing"),
+    (
+        Capability.TRACING,
+        "io.opentelemetry.instrumentation:opentelemetry-spring-boot-starter",
+        "OpenTelemetry Spring Boot starter",
+    ),
+    (Capability.TRACING, "org.springframework.cloud:spring-cloud-starter-sleuth", "Sleuth"),
+    (Capability.ERROR_TRACKING, "io.sentry:sentry-spring-boot-starter", "Sentry"),
+    (Capability.ERROR_TRACKING, "com.rollbar:rollbar-spring-boot", "Rollbar"),
+    (Capability.ERROR_TRACKING, "com.bugsnag:bugsnag-spring", "Bugsnag"),
+    (
+        Capability.RATE_LIMIT,
+        "com.giffing.bucket4j.spring.boot.starter:bucket4j-spring-boot-starter",
+        "bucket4j Spring Boot starter",
+    ),
+)
+
+
+def autoconfigured(facts: Facts, capability: Capability) -> list[LibraryUse]:
+    """Spring Boot starters in this service's Maven/Gradle dependencies that
+    provide ``capability`` by auto-configuration (only in a Spring Boot
+    project), as ``LibraryUse`` values of kind ``config``."""
+    java = [
+        d
+        for d in deps(facts).dependencies()
+        if d.ecosystem in (Ecosystem.MAVEN, Ecosystem.GRADLE)
+        and d.kind in _RUNTIME
+        and _declared_here(facts, d.path)
+    ]
+    if not any(d.name.startswith("org.springframework.boot:") for d in java):
+        return []
+    found = []
+    for wanted, prefix, library in _SPRING_AUTOCONFIG:
+        if wanted is not capability:
+            continue
+        for dependency in java:
+            if dependency.name.startswith(prefix):
+                found.append(
+                    LibraryUse(
+                        path=dependency.path,
+                        line=dependency.line or 1,
+                        language="java",
+                        capability=str(capability),
+                        library=library,
+                        symbol=dependency.name,
+                        kind="config",
+                        snippet="",
+                        detail="auto-configured by Spring Boot",
+                    )
+                )
+    return found
+
+
+# --------------------------------------------------------------------------- shared assets
+
+_WORD = re.compile(r"[A-Za-z][a-z]*|[A-Z]+(?![a-z])|\d+")
+_GENERIC_NAMES = frozenset(
+    {
+        "api",
+        "app",
+        "apps",
+        "backend",
+        "cmd",
+        "core",
+        "frontend",
+        "main",
+        "server",
+        "service",
+        "services",
+        "src",
+        "web",
+        "www",
+    }
+)
+"""Folder names too common to attribute a shared file by mention."""
+
+
+def words(text: str) -> list[str]:
+    """Lower-case words of identifiers and prose: ``ShopApiHighErrorRate`` ->
+    shop, api, high, error, rate; ``shop-api`` -> shop, api."""
+    return [w.lower() for w in _WORD.findall(text)]
+
+
+def _service_names(facts: Facts) -> list[list[str]]:
+    names = []
+    for candidate in (facts.scope.name, posixpath.basename(facts.scope.path.rstrip("/"))):
+        tokens = words(candidate)
+        if not tokens or (len(tokens) == 1 and tokens[0] in _GENERIC_NAMES):
+            continue
+        if tokens not in names:
+            names.append(tokens)
+    return names
+
+
+def _contains(haystack: list[str], needle: list[str]) -> bool:
+    size = len(needle)
+    first = needle[0]
+    return any(
+        word == first and haystack[i : i + size] == needle for i, word in enumerate(haystack)
+    )
+
+
+def _service_folders(facts: Facts) -> tuple[str, ...]:
+    def compute(view: Facts) -> tuple[str, ...]:
+        return tuple(s.scope.path for s in discover(view.index))
+
+    return repository_derived(facts, "prodready.service-folders", compute)
+
+
+def _unit_files(index: FileIndex, path: str) -> list[str]:
+    """The other files of the deployment unit ``path`` belongs to: its Helm
+    chart (every file below the folder holding ``templates/``), else the files
+    beside it in its folder (none for a root file)."""
+    parts = path.split("/")
+    if "templates" in parts[:-1]:
+        prefix = "/".join(parts[: parts.index("templates")]) + "/"
+        return [p for p in index.paths() if p.startswith(prefix) and p != path]
+    folder = posixpath.dirname(path)
+    if not folder:
+        return []
+    return [p for p in index.paths() if posixpath.dirname(p) == folder and p != path]
+
+
+def concerns_asset(facts: Facts, path: str) -> bool:
+    """Whether a repository file (an alert rule, a dashboard, a mesh policy)
+    concerns this service: in its own folder; else, when it is first-party,
+    not inside another service's folder, and either the repository has only
+    this service or the file or its deployment unit names the service."""
+    if facts.scope.owns(path):
+        info = facts.info(path)
+        return info is not None and not (info.is_test or info.is_example or info.is_vendored)
+    if not _first_party(facts.index, path):
+        return False
+    folders = _service_folders(facts)
+    others = [f for f in folders if f not in (".", facts.scope.path)]
+    if any(path.startswith(f.rstrip("/") + "/") for f in others):
+        return False
+    if len(folders) <= 1:
+        return True
+    names = _service_names(facts)
+    if not names:
+        return False
+    return _mentions(facts.index, [path], names) or _mentions(
+        facts.index, _unit_files(facts.index, path), names
+    )
+
+
+def _mentions(index: FileIndex, paths: Iterable[str], names: list[list[str]]) -> bool:
+    for path in paths:
+        text = index.read_text(path)
+        if not text:
+            continue
+        tokens = words(text)
+        if any(_contains(tokens, name) for name in names):
+            return True
+    return False
