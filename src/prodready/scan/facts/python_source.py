@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import ast
 import dataclasses
+import json
 import warnings
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -1238,7 +1239,7 @@ class _Analyzer:
     def _string(self, node: ast.Constant) -> None:
         value = node.value
         assert isinstance(value, str)
-        if "retryPolicy" in value and "maxAttempts" in value:
+        if "retryPolicy" in value and "maxAttempts" in value and _json_retry_policy(value):
             self._plain_use(node.lineno, Capability.RETRY, "grpc service config", "retryPolicy")
 
     def _settings_strings(self, node: ast.AST) -> None:
@@ -1714,6 +1715,26 @@ class _Analyzer:
 
 
 # ---------------------------------------------------------------------- helpers
+
+
+def _json_retry_policy(value: str) -> bool:
+    """A JSON document (a gRPC service config) holding a ``retryPolicy`` with
+    ``maxAttempts``; prose that mentions both words (a docstring) is not one."""
+    try:
+        document = json.loads(value)
+    except (ValueError, RecursionError):
+        return False
+    stack = [document]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            policy = item.get("retryPolicy")
+            if isinstance(policy, dict) and "maxAttempts" in policy:
+                return True
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
 
 
 _SCALAR_FIELDS = frozenset(
