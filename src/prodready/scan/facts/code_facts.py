@@ -209,7 +209,11 @@ def source_facts(
         if text is None:
             continue
         role = _role(path, text, language)
-        if language == "python" and PurePosixPath(path).name.startswith("gunicorn"):
+        if (
+            language == "python"
+            and PurePosixPath(path).name.startswith("gunicorn")
+            and role is FileRole.PRODUCTION
+        ):
             config.append(_gunicorn_facts(path, text))
         if role not in roles:
             others.append(SourceFile(path, language, role, text.count("\n") + 1, False))
