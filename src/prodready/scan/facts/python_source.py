@@ -295,6 +295,7 @@ _APP_ENTRY = frozenset(
     }
 )
 _SIGNAL_SETTERS = frozenset({"signal.signal"})
+_TYPE_CHECKS = frozenset({"isinstance", "issubclass", "cast"})
 _SIGTERM = frozenset({"signal.SIGTERM", "signal.Signals.SIGTERM"})
 
 _OPENAPI_APPS = {
@@ -940,6 +941,8 @@ class _Analyzer:
             self._method_call_facts(node, func, method, ctx)
         elif isinstance(func, ast.Name) and name is None:
             self.name_calls.append((node, func.id, ctx))
+        if isinstance(func, ast.Name) and func.id in _TYPE_CHECKS:
+            return  # isinstance(x, Retry) inspects a type; it does not use the library
         for arg in node.args:
             self._reference(arg, ctx)
         for keyword in node.keywords:
