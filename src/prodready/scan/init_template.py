@@ -57,6 +57,7 @@ service = "{service}"            # the service's name in reports and on the serv
 [{sub}thresholds]
 # coverage = 80.0              # test.coverage: minimum line coverage (percent)
 # findings_per_kloc = 10.0     # cq.findings: findings per 1,000 lines that score 0
+# max_complexity = 15          # cq.findings: cyclomatic complexity reported above this
 # test_ratio_target = 0.5      # test.unit: test-to-code line ratio for full marks
 # test_ratio_min = 0.1         # test.unit: ratio below which it fails
 # secrets_zero_score = 5       # sec.no-hardcoded-secrets: distinct secrets that score 0

@@ -84,6 +84,7 @@ class _WeightsConfig(_Strict):
 class _ThresholdsConfig(_Strict):
     coverage: Annotated[float, Field(ge=0, le=100)] | None = None
     findings_per_kloc: Annotated[float, Field(gt=0)] | None = None
+    max_complexity: Annotated[int, Field(ge=1)] | None = None
     test_ratio_target: Annotated[float, Field(gt=0)] | None = None
     test_ratio_min: Annotated[float, Field(ge=0)] | None = None
     secrets_zero_score: Annotated[int, Field(ge=1)] | None = None

@@ -58,6 +58,8 @@ class Thresholds:
     """Minimum line coverage (percent) when a coverage report is present."""
     findings_per_kloc: float = 10.0
     """Code findings per 1,000 lines at which ``cq.findings`` scores 0."""
+    max_complexity: int = 15
+    """Cyclomatic complexity above which ``cq.findings`` reports a function."""
     test_ratio_target: float = 0.5
     """Test-to-code line ratio that earns ``test.unit`` full marks."""
     test_ratio_min: float = 0.1
