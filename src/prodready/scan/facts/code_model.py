@@ -145,9 +145,10 @@ class LibraryUse:
     symbol: str
     """The qualified symbol used, e.g. ``tenacity.retry``."""
     kind: str
-    """``call``, ``decorator``, ``annotation``, ``literal``, ``string`` (a
-    settings string such as a Django middleware path), ``guard`` (an
-    ``async with`` semaphore around outbound calls) or ``config``."""
+    """``call``, ``decorator``, ``annotation``, ``literal``, ``base`` (a class
+    derived from the library's class), ``string`` (a settings string such as
+    a Django middleware path), ``guard`` (an ``async with`` semaphore around
+    outbound calls) or ``config``."""
     snippet: str
     startup_only: bool = False
     """For retries: the retry only guards start-up (``main``, ``lifespan``,

@@ -729,6 +729,9 @@ class _Analyzer:
         bases = tuple(self.qual(b) or (b.id if isinstance(b, ast.Name) else "") for b in node.bases)
         for base in node.bases:
             self._visit_expr(base, ctx)
+        for base_name in bases:
+            if "." in base_name:  # class JsonFormatter(jsonlogger.JsonFormatter): a use
+                self._library_use(base_name, node.lineno, "base", ctx, ())
         class_id = self._new_id()
         overrides = any(
             isinstance(s, ast.FunctionDef | ast.AsyncFunctionDef) and s.name in ("request", "send")
