@@ -96,3 +96,14 @@ def test_a_generated_lock_is_the_projects_own() -> None:
         "flask==3.0.3 \\\n    --hash=sha256:" + "a" * 64 + "\n",
     }
     assert lockfile(files)[0] is Outcome.PASS
+
+
+def test_pipelines_of_fixture_repositories_inside_the_repo_do_not_count() -> None:
+    files = {
+        "app.py": "x = 1\n",
+        "tests/fixtures/repos/sample/Jenkinsfile": "pipeline { agent any }\n",
+        "tests/fixtures/repos/broken/.github/workflows/ci.yml": "on: [push\n",
+    }
+    verdict = judge_ci_pipeline(Facts.from_files(files))
+    assert verdict.outcome is Outcome.FAIL
+    assert verdict.summary == "no CI pipeline definition"

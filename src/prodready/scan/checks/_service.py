@@ -25,7 +25,7 @@ from pathlib import PurePosixPath
 from typing import Any, TypeVar
 
 from prodready.scan.facts.ci import ci_facts
-from prodready.scan.facts.ci_model import CiFacts, CommandRun, ToolConfig, Trigger
+from prodready.scan.facts.ci_model import CiFacts, CommandRun, Pipeline, ToolConfig, Trigger
 from prodready.scan.facts.code_facts import SourceFacts, analyze_file, source_facts, source_language
 from prodready.scan.facts.code_model import CodeFileFacts
 from prodready.scan.facts.deploy import DeployFacts, deploy_facts
@@ -122,6 +122,12 @@ def concerns(facts: Facts, run: CommandRun) -> bool:
     languages = set(facts.languages())
     tool_languages = set(run.tool.languages) if run.tool is not None else set()
     return not tool_languages or bool(tool_languages & languages)
+
+
+def service_pipelines(facts: Facts) -> list[Pipeline]:
+    """CI definitions of the repository itself (not those of fixture or example
+    repositories that happen to live inside it)."""
+    return [p for p in ci(facts).pipelines if _own_file(facts, p.path)]
 
 
 def service_runs(

@@ -3,7 +3,7 @@ packaged, deployed and kept up to date the way production needs?"""
 
 from __future__ import annotations
 
-from prodready.scan.checks._service import ci, own_project
+from prodready.scan.checks._service import ci, own_project, service_pipelines
 from prodready.scan.checks.base import Check, CheckSpec, Example, Verdict, evidence, finding
 from prodready.scan.facts.deps import DepsFacts, deps_facts
 from prodready.scan.facts.view import Facts
@@ -47,17 +47,19 @@ CI_PIPELINE = CheckSpec(
 
 def judge_ci_pipeline(facts: Facts) -> Verdict:
     found = ci(facts)
-    if found.pipelines:
+    pipelines = service_pipelines(facts)
+    if pipelines:
         seen = [
             evidence(
                 p.path,
                 f"{p.kind.value}: {len(p.jobs)} jobs" + (f"; {p.notes[0]}" if p.notes else ""),
             )
-            for p in found.pipelines
+            for p in pipelines
         ]
-        kinds = ", ".join(sorted({p.kind.value for p in found.pipelines}))
+        kinds = ", ".join(sorted({p.kind.value for p in pipelines}))
         return Verdict.passed(f"CI pipeline defined ({kinds})", evidence=seen)
-    broken = [p for p in found.problems if _looks_like_ci(p.path)]
+    own = {i.path for i in facts.files() if not (i.is_test or i.is_example or i.is_vendored)}
+    broken = [p for p in found.problems if _looks_like_ci(p.path) and p.path in own]
     if broken:
         return Verdict.failed(
             "a CI definition exists but does not parse, so no pipeline can run it",

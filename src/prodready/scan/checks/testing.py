@@ -3,7 +3,7 @@ every scale from a function to a fleet under fault?"""
 
 from __future__ import annotations
 
-from prodready.scan.checks._service import ci, service_runs
+from prodready.scan.checks._service import service_pipelines, service_runs
 from prodready.scan.checks.base import Check, CheckSpec, Verdict, evidence, finding
 from prodready.scan.facts.ci_model import Trigger
 from prodready.scan.facts.tests import TestInventory, collect_tests
@@ -103,7 +103,8 @@ def judge_in_ci(facts: Facts) -> Verdict:
     inventory: TestInventory = facts.derived("prodready.tests", collect_tests)
     if inventory.code_lines == 0:
         return Verdict.not_applicable("no production code to test")
-    if not ci(facts).pipelines:
+    pipelines = service_pipelines(facts)
+    if not pipelines:
         return Verdict.failed(
             "no CI pipeline, so no tests run in CI",
             findings=[finding("no CI pipeline definition found", severity=Severity.HIGH)],
@@ -131,7 +132,6 @@ def judge_in_ci(facts: Facts) -> Verdict:
                 for r in runs
             ],
         )
-    pipelines = ci(facts).pipelines
     return Verdict.failed(
         "the CI pipeline runs no tests",
         findings=[
