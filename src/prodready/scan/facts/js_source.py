@@ -23,6 +23,7 @@ form ``libraries`` uses.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
@@ -122,7 +123,11 @@ _APPS = {
     "node:http:createServer": "node:http",
     "node:https:createServer": "node:http",
     "@nestjs/core:NestFactory.create": "nestjs",
+    "@grpc/grpc-js:Server": "grpc-js",
+    "grpc:Server": "grpc",
 }
+_GRPC_HEALTH = re.compile(r"(?:^|\.)Health(?:Service)?\.service$|health\.v1\.Health\b")
+"""The standard gRPC health service registered on a grpc-js server."""
 _HTTP_CLIENT_MODULES = frozenset({"axios", "got", "node-fetch", "undici", "supertest", "ky"})
 _ONCE_PER_FILE = frozenset({Capability.HTTP_CLIENT, Capability.WEB_FRAMEWORK, Capability.GRPC})
 _MAX_BINDINGS = 16
@@ -578,6 +583,11 @@ class _Analyzer:
             and ("server" in receiver_text.lower() or self._framework_of(receiver))
         ):
             self._evidence(self.found.shutdown, node, "drain", f"{receiver_text}.close()")
+        elif method == "addService" and arguments and _GRPC_HEALTH.search(text_of(arguments[0])):
+            # server.addService(healthProto.grpc.health.v1.Health.service, impl)
+            self._evidence(self.found.health, node, "grpc-health", text_of(arguments[0])[:80])
+        elif method == "tryShutdown":  # @grpc/grpc-js: finish in-flight calls, then stop
+            self._evidence(self.found.shutdown, node, "drain", f"{receiver_text}.tryShutdown()")
         elif method == "enableShutdownHooks":
             self._evidence(self.found.shutdown, node, "lifespan", "enableShutdownHooks()")
 

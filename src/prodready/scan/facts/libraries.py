@@ -43,10 +43,10 @@ __all__ = [
     "Capability",
     "Family",
     "LibraryRule",
+    "dedicated_packages",
     "family_of",
     "match_symbol",
     "normalise_go_path",
-    "dedicated_packages",
     "string_rules_in",
 ]
 
@@ -452,6 +452,7 @@ _add(_J, _C.WEB_FRAMEWORK, "restify", "restify")
 _add(_J, _C.GRPC, "grpc-js", "@grpc/grpc-js")
 _add(_J, _C.HEALTH_CHECK, "terminus", "@godaddy/terminus", "@nestjs/terminus")
 _add(_J, _C.HEALTH_CHECK, "lightship", "lightship")
+_add(_J, _C.HEALTH_CHECK, "grpc-health-check", "grpc-health-check")
 _add(_J, _C.HTTP_CLIENT, "axios", "axios")
 _add(_J, _C.HTTP_CLIENT, "got", "got")
 _add(_J, _C.HTTP_CLIENT, "node-fetch", "node-fetch")
