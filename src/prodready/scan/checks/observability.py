@@ -49,6 +49,7 @@ def _judge_uses(
     *,
     kinds: frozenset[str],
     what: str,
+    noun: str,
     missing: str,
     fix: str,
     extra: Sequence[LibraryUse] = (),
@@ -75,7 +76,7 @@ def _judge_uses(
             snippet=(entry.snippet or None) if entry is not None else None,
         )
     ]
-    findings += unused_declarations(facts, capability, what)
+    findings += unused_declarations(facts, capability, noun)
     unused = len(findings) - 1
     summary = missing + (f" ({unused} declared package(s) never used)" if unused else "")
     return Verdict.failed(summary, findings=findings)
@@ -121,6 +122,7 @@ def judge_metrics(facts: Facts) -> Verdict:
         Capability.METRICS,
         kinds=_SERVICES,
         what="metrics are instrumented",
+        noun="metrics",
         missing="no metrics are instrumented (no Prometheus client, StatsD, OpenTelemetry "
         "metrics, Micrometer or Datadog use in the code)",
         fix="count requests and errors, time them with a histogram, and expose /metrics "
@@ -159,6 +161,7 @@ def judge_structured_logging(facts: Facts) -> Verdict:
         Capability.STRUCTURED_LOGGING,
         kinds=_SERVICES,
         what="logs are structured",
+        noun="structured logging",
         missing="logs are plain text: no structured (JSON) logger or formatter is used",
         fix="log JSON with structlog, python-json-logger or loguru serialize=True (Python), "
         "slog.NewJSONHandler, zap or zerolog (Go), pino (Node), a Logstash/ECS encoder (Java)",
@@ -243,6 +246,7 @@ def judge_tracing(facts: Facts) -> Verdict:
         Capability.TRACING,
         kinds=_APPLICATIONS,
         what="requests are traced",
+        noun="tracing",
         missing="no distributed tracing (no OpenTelemetry, OpenCensus, Jaeger, Zipkin, "
         "Datadog APM or Sentry performance in the code or the image's entry point)",
         fix="set up the OpenTelemetry SDK with the framework's instrumentation and export "
@@ -275,6 +279,7 @@ def judge_error_tracking(facts: Facts) -> Verdict:
         Capability.ERROR_TRACKING,
         kinds=_APPLICATIONS,
         what="exceptions are tracked",
+        noun="error tracking",
         missing="no error tracker is initialised (Sentry, Rollbar, Bugsnag, Honeybadger)",
         fix="initialise the SDK at start-up (sentry_sdk.init, sentry.Init, Sentry.init) "
         "with the release and environment",

@@ -192,17 +192,27 @@ def _timeout_fix(call: OutboundCall) -> str:
 
 
 def _call_message(call: OutboundCall) -> str:
-    what = f"{call.api} ({call.library})" if call.library not in call.api else call.api
-    text = f"{what} has no timeout"
-    if call.kind == "db":
-        text = f"{what}: database client without a timeout"
-    if call.note:
-        text += f": {call.note}"
+    what = (
+        call.api
+        if call.library in call.api or call.language != "python"
+        else (f"{call.api} ({call.library})")
+    )
+    text = (
+        f"{what}: database client without a timeout"
+        if call.kind == "db"
+        else (f"{what} without a timeout")
+    )
+    note = call.note.strip()
+    if note and note.lower() not in text.lower():
+        text += f" ({note})"
     defined = call.via_client_defined_at
     if defined is not None and (defined[0], defined[1]) != (call.path, call.line):
         where = defined[1] if defined[0] == call.path else f"{defined[0]}:{defined[1]}"
-        text += f" (client created at {where})"
-    return f"{text}; {_timeout_fix(call)}"
+        text += f", client created at {where}"
+    fix = _timeout_fix(call)
+    if not any(word in note.lower() for word in ("set ", "pass ", "drop ")):
+        text += f"; {fix}"
+    return text
 
 
 def judge_timeouts(facts: Facts) -> Verdict:
