@@ -74,12 +74,20 @@ def test_a_frontend_app_is_judged_on_errors_and_traces_only() -> None:
         '{"react": "18.3.1", "react-dom": "18.3.1", "@sentry/react": "8.0.0"}}\n',
         "src/main.tsx": 'import * as Sentry from "@sentry/react";\n\n'
         'Sentry.init({ dsn: import.meta.env.VITE_SENTRY_DSN, environment: "prod" });\n',
+        "index.html": '<div id="root"></div><script type="module" src="/src/main.tsx"></script>\n',
     }
     assert verdict_of(judge_error_tracking, files).outcome is Outcome.PASS
     tracing = verdict_of(judge_tracing, files)
     assert tracing.outcome is Outcome.FAIL  # Sentry without a tracing sample rate
     for check in (judge_metrics, judge_structured_logging, judge_alerts, judge_dashboards):
         assert verdict_of(check, files).outcome is Outcome.NOT_APPLICABLE
+    # without a page it is a package of components, not an application
+    components = {k: v for k, v in files.items() if k != "index.html"}
+    assert verdict_of(judge_error_tracking, components).outcome is Outcome.NOT_APPLICABLE
+    nextjs = dict(
+        components, **{"package.json": files["package.json"].replace("react-dom", "next")}
+    )
+    assert verdict_of(judge_tracing, nextjs).outcome is Outcome.FAIL
 
 
 # --------------------------------------------------------------------------- obs.metrics

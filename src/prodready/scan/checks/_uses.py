@@ -43,22 +43,24 @@ SERVICE = "service"
 FRONTEND = "frontend"
 LIBRARY = "library"
 
-_FRONTEND_PACKAGES = frozenset(
+_APP_FRAMEWORKS = frozenset(
     {
-        "react-dom",
-        "vue",
-        "svelte",
-        "@sveltejs/kit",
-        "@angular/core",
         "next",
         "nuxt",
-        "solid-js",
-        "preact",
-        "@remix-run/react",
+        "@sveltejs/kit",
         "astro",
+        "@remix-run/react",
+        "react-scripts",
+        "gatsby",
+        "expo",
+        "react-native",
+        "@angular/platform-browser-dynamic",
     }
 )
-"""Runtime (not peer) dependencies that make a JS/TS project a browser app."""
+"""Runtime dependencies that make a JS/TS project an application (not a library)."""
+_UI_LIBRARIES = frozenset({"react-dom", "vue", "svelte", "solid-js", "preact", "@angular/core"})
+"""UI libraries: an application when the project also has an ``index.html`` page."""
+_PAGES = ("index.html", "public/index.html", "src/index.html")
 
 _RUNTIME = frozenset({DependencyKind.RUNTIME, DependencyKind.OPTIONAL})
 
@@ -69,11 +71,23 @@ def deps(facts: Facts) -> DepsFacts:
 
 
 def app_kind(facts: Facts) -> str:
-    """``service``, ``frontend`` or ``library`` (see the module docstring)."""
+    """``service``, ``frontend`` or ``library`` (see the module docstring).
+
+    A frontend application is a JS/TS project whose runtime dependencies
+    include an application framework (Next.js, Nuxt, SvelteKit, Angular...),
+    or a UI library (React DOM, Vue, Svelte...) next to an ``index.html``
+    page; a package of components or e-mail templates is neither."""
     if source(facts).is_service:
         return SERVICE
     for dependency in deps(facts).dependencies(ecosystem=Ecosystem.JAVASCRIPT):
-        if dependency.kind in _RUNTIME and dependency.name in _FRONTEND_PACKAGES:
+        if dependency.kind not in _RUNTIME or not _declared_here(facts, dependency.path):
+            continue
+        if dependency.name in _APP_FRAMEWORKS:
+            return FRONTEND
+        folder = posixpath.dirname(dependency.path)
+        if dependency.name in _UI_LIBRARIES and any(
+            facts.exists(posixpath.join(folder, page)) for page in _PAGES
+        ):
             return FRONTEND
     return LIBRARY
 
