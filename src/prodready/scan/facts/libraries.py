@@ -288,6 +288,7 @@ _add(_G, _C.RETRY, "go-resiliency", "github.com/eapache/go-resiliency/retrier.*"
 
 _add(_G, _C.CIRCUIT_BREAKER, "sony/gobreaker", "github.com/sony/gobreaker.*")
 _add(_G, _C.CIRCUIT_BREAKER, "hystrix-go", "github.com/afex/hystrix-go/hystrix.*")
+_add(_G, _C.CIRCUIT_BREAKER, "hystrix-go", "github.com/gojek/hystrix-go/hystrix.*")
 _add(_G, _C.CIRCUIT_BREAKER, "heimdall", "github.com/gojek/heimdall/hystrix.NewClient")
 _add(_G, _C.CIRCUIT_BREAKER, "rubyist/circuitbreaker", "github.com/rubyist/circuitbreaker.*")
 _add(_G, _C.CIRCUIT_BREAKER, "go-resiliency", "github.com/eapache/go-resiliency/breaker.*")
@@ -680,6 +681,7 @@ _DEDICATED: dict[Capability, dict[str, tuple[str, ...]]] = {
         "go": (
             "github.com/sony/gobreaker",
             "github.com/afex/hystrix-go",
+            "github.com/gojek/hystrix-go",
             "github.com/rubyist/circuitbreaker",
             "github.com/mercari/go-circuitbreaker",
         ),
