@@ -105,6 +105,13 @@ def _declared_here(facts: Facts, path: str) -> bool:
     return info is not None and not (info.is_test or info.is_example or info.is_vendored)
 
 
+def _written_by_hand(facts: Facts, path: str) -> bool:
+    """A manifest someone wrote: a pip-compiled requirements file lists every
+    transitive package, which the project never meant to call itself."""
+    info = facts.info(path)
+    return info is not None and not info.is_generated
+
+
 def unused_declarations(facts: Facts, capability: Capability, what: str) -> list[Finding]:
     """A low-severity finding per package dedicated to ``capability`` that a
     manifest of this service declares as a runtime dependency. Call it when no
@@ -121,6 +128,7 @@ def unused_declarations(facts: Facts, capability: Capability, what: str) -> list
                 or dependency.indirect
                 or dependency.name in seen
                 or not _declared_here(facts, dependency.path)
+                or not _written_by_hand(facts, dependency.path)
             ):
                 continue
             seen.add(dependency.name)

@@ -583,6 +583,9 @@ class _Analyzer:
             and ("server" in receiver_text.lower() or self._framework_of(receiver))
         ):
             self._evidence(self.found.shutdown, node, "drain", f"{receiver_text}.close()")
+        elif method == "bindAsync" and "server" in receiver_text.lower():
+            # @grpc/grpc-js: server.bindAsync(address, credentials, callback) starts serving
+            self._evidence(self.found.entrypoints, node, "server-run", f"{receiver_text}.bindAsync")
         elif method == "addService" and arguments and _GRPC_HEALTH.search(text_of(arguments[0])):
             # server.addService(healthProto.grpc.health.v1.Health.service, impl)
             self._evidence(self.found.health, node, "grpc-health", text_of(arguments[0])[:80])
