@@ -100,9 +100,14 @@ def _first_party(index: FileIndex, path: str) -> bool:
 
 
 def _declared_here(facts: Facts, path: str) -> bool:
-    """A manifest of this service (its folder or the shared root), not a fixture's."""
+    """A manifest in this service's own folder (not a shared root manifest of
+    another project, not a fixture's)."""
     info = facts.info(path)
-    return info is not None and not (info.is_test or info.is_example or info.is_vendored)
+    return (
+        info is not None
+        and facts.scope.owns(path)
+        and not (info.is_test or info.is_example or info.is_vendored)
+    )
 
 
 def _written_by_hand(facts: Facts, path: str) -> bool:

@@ -437,10 +437,33 @@ _add(_J, _C.TRACING, "elastic-apm-node", "elastic-apm-node")
 _add(_J, _C.TRACING, "jaeger-client", "jaeger-client")
 _add(_J, _C.TRACING, "zipkin", "zipkin")
 _add(_J, _C.TRACING, "newrelic", "newrelic")
-_req(_J, _C.TRACING, "@sentry/node", "@sentry/node:init", "tracesSampleRate")
-_req(_J, _C.TRACING, "@sentry/node", "@sentry/node:init", "tracesSampler")
-_add(_J, _C.ERROR_TRACKING, "@sentry/node", "@sentry/node:init", "@sentry/browser:init")
-_add(_J, _C.ERROR_TRACKING, "@sentry/react", "@sentry/react:init", "@sentry/nextjs:init")
+_SENTRY_JS = (
+    "node",
+    "browser",
+    "react",
+    "nextjs",
+    "vue",
+    "nuxt",
+    "angular",
+    "svelte",
+    "sveltekit",
+    "remix",
+    "gatsby",
+    "astro",
+    "solid",
+    "ember",
+    "react-native",
+    "electron",
+    "bun",
+    "deno",
+    "aws-serverless",
+    "google-cloud-serverless",
+)
+"""Sentry's JavaScript SDKs: each has ``init`` (errors) and tracing options."""
+for _sdk in _SENTRY_JS:
+    _add(_J, _C.ERROR_TRACKING, f"@sentry/{_sdk}", f"@sentry/{_sdk}:init")
+    _req(_J, _C.TRACING, f"@sentry/{_sdk}", f"@sentry/{_sdk}:init", "tracesSampleRate")
+    _req(_J, _C.TRACING, f"@sentry/{_sdk}", f"@sentry/{_sdk}:init", "tracesSampler")
 _add(_J, _C.ERROR_TRACKING, "rollbar", "rollbar")
 _add(_J, _C.ERROR_TRACKING, "bugsnag", "@bugsnag/js", "@bugsnag/node")
 _add(_J, _C.ERROR_TRACKING, "honeybadger", "@honeybadger-io/js")
@@ -787,10 +810,7 @@ _DEDICATED: dict[Capability, dict[str, tuple[str, ...]]] = {
             "github.com/honeybadger-io/honeybadger-go",
         ),
         "javascript": (
-            "@sentry/node",
-            "@sentry/browser",
-            "@sentry/react",
-            "@sentry/nextjs",
+            *(f"@sentry/{sdk}" for sdk in _SENTRY_JS),
             "rollbar",
             "@bugsnag/js",
             "@honeybadger-io/js",
