@@ -261,25 +261,20 @@ def _service_folders(facts: Facts) -> tuple[str, ...]:
     return repository_derived(facts, "prodready.service-folders", compute)
 
 
-def _unit_files(index: FileIndex, path: str) -> list[str]:
-    """The other files of the deployment unit ``path`` belongs to: its Helm
-    chart (every file below the folder holding ``templates/``), else the files
-    beside it in its folder (none for a root file)."""
-    parts = path.split("/")
-    if "templates" in parts[:-1]:
-        prefix = "/".join(parts[: parts.index("templates")]) + "/"
-        return [p for p in index.paths() if p.startswith(prefix) and p != path]
-    folder = posixpath.dirname(path)
-    if not folder:
-        return []
-    return [p for p in index.paths() if posixpath.dirname(p) == folder and p != path]
-
-
 def concerns_asset(facts: Facts, path: str) -> bool:
     """Whether a repository file (an alert rule, a dashboard, a mesh policy)
     concerns this service: in its own folder; else, when it is first-party,
     not inside another service's folder, and either the repository has only
-    this service or the file or its deployment unit names the service."""
+    this service or the file or its deployment unit names the service.
+    Answers are memoised per service view (several checks ask)."""
+    cache: dict[str, bool] = facts.derived("prodready.asset-concerns", lambda _view: {})
+    answer = cache.get(path)
+    if answer is None:
+        answer = cache[path] = _concerns(facts, path)
+    return answer
+
+
+def _concerns(facts: Facts, path: str) -> bool:
     if facts.scope.owns(path):
         info = facts.info(path)
         return info is not None and not (info.is_test or info.is_example or info.is_vendored)
@@ -294,9 +289,27 @@ def concerns_asset(facts: Facts, path: str) -> bool:
     names = _service_names(facts)
     if not names:
         return False
-    return _mentions(facts.index, [path], names) or _mentions(
-        facts.index, _unit_files(facts.index, path), names
-    )
+    if _mentions(facts.index, [path], names):
+        return True
+    units: dict[str, bool] = facts.derived("prodready.unit-mentions", lambda _view: {})
+    unit, members = _unit(facts.index, path)
+    if unit not in units:
+        units[unit] = _mentions(facts.index, members, names)
+    return units[unit]
+
+
+def _unit(index: FileIndex, path: str) -> tuple[str, list[str]]:
+    """The deployment unit ``path`` belongs to and its files: its Helm chart
+    (every file below the folder holding ``templates/``), else the files of
+    its folder (none for a root file)."""
+    parts = path.split("/")
+    if "templates" in parts[:-1]:
+        prefix = "/".join(parts[: parts.index("templates")]) + "/"
+        return prefix, [p for p in index.paths() if p.startswith(prefix)]
+    folder = posixpath.dirname(path)
+    if not folder:
+        return path, []
+    return folder + "/", [p for p in index.paths() if posixpath.dirname(p) == folder]
 
 
 def _mentions(index: FileIndex, paths: Iterable[str], names: list[list[str]]) -> bool:
