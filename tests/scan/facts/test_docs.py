@@ -719,3 +719,13 @@ def test_openapi_error_paths_use_the_document_keys() -> None:
     (error,) = spec.errors
     assert error.json_path == "$.paths./a.get.responses.200"
     assert error.line == 7
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["# x\n\n\tmake run\n", "# x\n\n\t\n\tpytest\n", "x::\n\n\tcode\n", "x::\n\n \t\n"],
+)
+def test_tab_indented_code_is_parsed_and_never_loops(text: str) -> None:
+    """A tab-indented line after a blank once made the README parser loop forever."""
+    readme = parse_readme("README.md", text)
+    assert readme is not None

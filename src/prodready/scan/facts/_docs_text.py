@@ -172,7 +172,7 @@ class _Parser:
         body: list[tuple[int, str]] = []
         cursor = index
         while cursor < len(self.lines):
-            line = self.lines[cursor]
+            line = self.lines[cursor].expandtabs(4)  # a tab indents to the next 4th column
             if line.strip() and len(line) - len(line.lstrip()) < min_indent:
                 break
             body.append((cursor + 1, line.strip()))
@@ -181,7 +181,7 @@ class _Parser:
             body.pop()
         if body:
             self.sections[-1].code.append(CodeBlock(index + 1, language, tuple(body)))
-        return cursor
+        return max(cursor, index + 1)  # always make progress, whatever the input
 
     def parse(self) -> list[Section]:
         previous_blank = True
