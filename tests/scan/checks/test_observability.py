@@ -385,3 +385,19 @@ def test_dashboards_grafana_json_passes_and_an_empty_one_does_not() -> None:
 def test_dashboards_missing() -> None:
     verdict = verdict_of(judge_dashboards, {"main.py": FASTAPI_APP})
     assert (verdict.outcome, verdict.score) == (Outcome.FAIL, 0.0)
+
+
+def test_a_queue_worker_is_observed_like_a_service() -> None:
+    worker = {
+        "billing/tasks.py": "from celery import Celery\n\n"
+        'app = Celery("billing", broker="redis://redis:6379/0")\n'
+    }
+    verdict = verdict_of(judge_metrics, worker)
+    assert verdict.outcome is Outcome.FAIL
+    assert located(verdict) == [("billing/tasks.py", 3)]
+    assert verdict_of(judge_alerts, worker).outcome is Outcome.FAIL
+    instrumented = {
+        "billing/tasks.py": worker["billing/tasks.py"]
+        + '\nfrom prometheus_client import Counter\n\nINVOICES = Counter("invoices_total", "x")\n'
+    }
+    assert verdict_of(judge_metrics, instrumented).outcome is Outcome.PASS

@@ -656,3 +656,31 @@ def test_graceful_shutdown_grpc_js_force_shutdown_is_not_draining() -> None:
     assert located(forced) == [("index.js", 7)]
     drained = server.replace("{stop}", "tryShutdown")
     assert verdict_of(judge_graceful_shutdown, {"index.js": drained}).outcome is Outcome.PASS
+
+
+# --------------------------------------------------------------------------- workers
+
+CELERY_WORKER = (
+    "from celery import Celery\n\n"
+    'app = Celery("billing", broker="redis://redis:6379/0")\n\n\n'
+    "@app.task\ndef invoice(order_id):\n    return order_id\n"
+)
+GO_CONSUMER = (
+    'package main\n\nimport (\n\t"context"\n\t"github.com/segmentio/kafka-go"\n)\n\n'
+    "func main() {\n"
+    '\tr := kafka.NewReader(kafka.ReaderConfig{Brokers: []string{"kafka:9092"}, Topic: "orders"})\n'
+    "\tfor {\n\t\tm, err := r.ReadMessage(context.Background())\n"
+    "\t\tif err != nil {\n\t\t\tbreak\n\t\t}\n\t\t_ = m\n\t}\n}\n"
+)
+
+
+def test_workers_are_judged_on_shutdown_but_not_on_rate_limits() -> None:
+    celery = verdict_of(judge_graceful_shutdown, {"billing/tasks.py": CELERY_WORKER})
+    assert (celery.outcome, celery.score) == (Outcome.PASS, 8.0)
+    assert "warm shutdown" in celery.summary
+    consumer = verdict_of(judge_graceful_shutdown, {"cmd/consumer/main.go": GO_CONSUMER})
+    assert consumer.outcome is Outcome.FAIL
+    assert located(consumer) == [("cmd/consumer/main.go", 9)]  # where it starts consuming
+    rate = verdict_of(judge_rate_limiting, {"cmd/consumer/main.go": GO_CONSUMER})
+    assert rate.outcome is Outcome.NOT_APPLICABLE
+    assert "pulls work" in rate.summary

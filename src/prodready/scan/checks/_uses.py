@@ -6,10 +6,11 @@ a service's folder (alert rules, dashboards, mesh policies).
 Three questions come up in every one of those checks:
 
 - *What kind of program is this?* ``app_kind``: a service (it starts a server
-  or builds a web/gRPC app), a frontend application (a browser app built
-  with React, Vue, Svelte, Angular...: it reports errors and traces but
-  serves no traffic of its own) or a library. Service-only checks are not
-  applicable to the others.
+  or builds a web/gRPC app), a worker (it consumes a queue, a stream or a
+  task scheduler: Celery, Kafka consumers, asynq, BullMQ, Spring listeners),
+  a frontend application (a browser app built with React, Vue, Svelte,
+  Angular...: it reports errors and traces but serves no traffic of its own)
+  or a library. Service-only checks are not applicable to the others.
 - *Is the capability used, not only declared?* Uses come from the source
   collectors (``SourceFacts.uses``). A package dedicated to the capability
   that a manifest declares but no code uses is a finding of its own
@@ -28,6 +29,7 @@ from __future__ import annotations
 import posixpath
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from prodready.scan.checks._service import repository_derived, source
 from prodready.scan.checks.base import finding
@@ -40,8 +42,11 @@ from prodready.scan.model import Finding, Severity
 from prodready.scan.services import discover
 
 SERVICE = "service"
+WORKER = "worker"
 FRONTEND = "frontend"
 LIBRARY = "library"
+RUNNING = frozenset({SERVICE, WORKER})
+"""Kinds that run as long-lived processes (deployed, operated, observed)."""
 
 _APP_FRAMEWORKS = frozenset(
     {
@@ -71,14 +76,17 @@ def deps(facts: Facts) -> DepsFacts:
 
 
 def app_kind(facts: Facts) -> str:
-    """``service``, ``frontend`` or ``library`` (see the module docstring).
+    """``service``, ``worker``, ``frontend`` or ``library`` (see the module docstring).
 
     A frontend application is a JS/TS project whose runtime dependencies
     include an application framework (Next.js, Nuxt, SvelteKit, Angular...),
     or a UI library (React DOM, Vue, Svelte...) next to an ``index.html``
     page; a package of components or e-mail templates is neither."""
-    if source(facts).is_service:
+    code = source(facts)
+    if code.is_service:
         return SERVICE
+    if code.uses(Capability.WORKER):
+        return WORKER
     for dependency in deps(facts).dependencies(ecosystem=Ecosystem.JAVASCRIPT):
         if dependency.kind not in _RUNTIME or not _declared_here(facts, dependency.path):
             continue
@@ -90,6 +98,27 @@ def app_kind(facts: Facts) -> str:
         ):
             return FRONTEND
     return LIBRARY
+
+
+@dataclass(frozen=True, slots=True)
+class EntryPoint:
+    """Where a running program starts: a server, an app object or a consumer."""
+
+    path: str
+    line: int
+    detail: str
+    snippet: str
+
+
+def entry_point(facts: Facts) -> EntryPoint | None:
+    """The first server entry point, else the first worker (consumer) use:
+    where a finding about the whole program is anchored."""
+    code = source(facts)
+    for entry in code.server_entrypoints:
+        return EntryPoint(entry.path, entry.line, entry.detail or entry.kind, entry.snippet)
+    for use in code.uses(Capability.WORKER):
+        return EntryPoint(use.path, use.line, f"{use.library} worker", use.snippet)
+    return None
 
 
 def _first_party(index: FileIndex, path: str) -> bool:

@@ -8,10 +8,13 @@ from collections.abc import Sequence
 from prodready.scan.checks._service import deployment, source
 from prodready.scan.checks._uses import (
     FRONTEND,
+    RUNNING,
     SERVICE,
+    WORKER,
     app_kind,
     autoconfigured,
     concerns_asset,
+    entry_point,
     unused_declarations,
 )
 from prodready.scan.checks.base import Check, CheckSpec, Verdict, evidence, finding
@@ -24,6 +27,7 @@ from prodready.scan.model import Evidence, Finding, Level, Severity
 _EVIDENCE_CAP = 30
 _KIND_NOUN = {
     SERVICE: "service",
+    WORKER: "worker",
     FRONTEND: "frontend application",
 }
 
@@ -66,7 +70,7 @@ def _judge_uses(
     uses = [*code.uses(capability), *autoconfigured(facts, capability), *extra]
     if uses:
         return Verdict.passed(f"{what} ({_libraries(uses)})", evidence=_use_evidence(uses))
-    entry = code.server_entrypoints[0] if code.server_entrypoints else None
+    entry = entry_point(facts)
     findings: list[Finding] = [
         finding(
             f"{missing}; {fix}",
@@ -112,8 +116,8 @@ METRICS = CheckSpec(
 )
 
 
-_SERVICES = frozenset({SERVICE})
-_APPLICATIONS = frozenset({SERVICE, FRONTEND})
+_SERVICES = RUNNING
+_APPLICATIONS = RUNNING | {FRONTEND}
 
 
 def judge_metrics(facts: Facts) -> Verdict:
@@ -314,7 +318,7 @@ ALERTS = CheckSpec(
 
 def judge_alerts(facts: Facts) -> Verdict:
     kind = app_kind(facts)
-    if kind != SERVICE:
+    if kind not in RUNNING:
         return Verdict.not_applicable(
             f"a {_KIND_NOUN.get(kind, kind)}: alerts belong to the service that runs it"
         )
@@ -404,7 +408,7 @@ _COUNTED_PANELS = frozenset({"grafana", "datadog", "newrelic"})
 
 def judge_dashboards(facts: Facts) -> Verdict:
     kind = app_kind(facts)
-    if kind != SERVICE:
+    if kind not in RUNNING:
         return Verdict.not_applicable(
             f"a {_KIND_NOUN.get(kind, kind)}: dashboards belong to the service that runs it"
         )

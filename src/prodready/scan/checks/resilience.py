@@ -8,10 +8,13 @@ from collections.abc import Iterable, Sequence
 
 from prodready.scan.checks._service import deployment, source
 from prodready.scan.checks._uses import (
+    RUNNING,
     SERVICE,
+    WORKER,
     app_kind,
     autoconfigured,
     concerns_asset,
+    entry_point,
     unused_declarations,
 )
 from prodready.scan.checks.base import Check, CheckSpec, Example, Verdict, evidence, finding
@@ -324,31 +327,49 @@ _DRAINS = {
 }
 
 
+_WORKERS_DRAIN = {
+    "celery": "a Celery worker finishes its running tasks on SIGTERM (warm shutdown)",
+    "dramatiq": "a dramatiq worker finishes its running messages on SIGTERM",
+    "rq": "an rq worker finishes its current job on SIGTERM (warm shutdown)",
+    "arq": "an arq worker finishes its running jobs on SIGTERM",
+    "faust": "a Faust worker stops its agents gracefully on SIGTERM",
+    "asynq": "asynq's Server.Run waits for active tasks on SIGTERM",
+}
+"""Worker frameworks that drain by themselves on SIGTERM."""
+
+
 def judge_graceful_shutdown(facts: Facts) -> Verdict:
-    code = source(facts)
-    if not code.is_service:
+    if app_kind(facts) not in RUNNING:
         return Verdict.not_applicable(
-            "no server or web application in the code (a library has nothing to drain)"
+            "no server, worker or web application in the code (a library has nothing to drain)"
         )
+    code = source(facts)
     hooks = code.shutdown_hooks
     seen = [evidence(h.path, f"{_DRAINS.get(h.kind, h.kind)}: {h.detail}", h.line) for h in hooks]
     explicit = [h for h in hooks if h.kind in ("drain", "lifespan", "graceful-config")]
-    defaults = [h for h in hooks if h.kind == "server-default"]
+    defaults = [(h.path, h.line, h.detail) for h in hooks if h.kind == "server-default"]
+    defaults += [
+        (u.path, u.line, _WORKERS_DRAIN[u.library])
+        for u in code.uses(Capability.WORKER)
+        if u.library in _WORKERS_DRAIN
+    ]
     signals = [h for h in hooks if h.kind == "signal-handler"]
     if explicit:
         kinds = ", ".join(sorted({_DRAINS[h.kind] for h in explicit}))
         return Verdict.passed(f"shutdown is handled ({kinds})", evidence=seen)
     if defaults:
+        path, line, detail = defaults[0]
         return Verdict.passed(
-            f"the server drains in-flight requests on SIGTERM by default ({defaults[0].detail})",
+            f"in-flight work drains on SIGTERM by default ({detail})",
             score=8.0,
-            evidence=seen,
+            evidence=[*seen, *(evidence(p, d, n) for p, n, d in defaults)],
             findings=[
                 finding(
-                    "shutdown relies on the server's default; add a shutdown hook "
-                    "(lifespan, on_shutdown) that closes clients and flushes telemetry",
-                    defaults[0].path,
-                    defaults[0].line,
+                    "shutdown relies on the server's or worker's default; add a shutdown hook "
+                    "(lifespan, on_shutdown, a signal handler) that closes clients and flushes "
+                    "telemetry",
+                    path,
+                    line,
                     severity=Severity.INFO,
                 )
             ],
@@ -378,18 +399,26 @@ def judge_graceful_shutdown(facts: Facts) -> Verdict:
                 )
             ],
         )
-    entry = (servers or list(code.server_entrypoints))[0]
+    entry = servers[0] if servers else None
+    start = entry_point(facts)
+    where = (
+        (entry.path, entry.line, entry.detail, entry.snippet)
+        if entry
+        else (
+            (start.path, start.line, start.detail, start.snippet) if start else (None, None, "", "")
+        )
+    )
     return Verdict.failed(
         "nothing handles SIGTERM or drains in-flight work",
         findings=[
             finding(
-                f"{entry.detail or entry.kind} here: no SIGTERM handler, server Shutdown, "
+                f"{where[2] or 'the program'} starts here: no SIGTERM handler, server Shutdown, "
                 "lifespan/shutdown hook or graceful-shutdown setting was found, so a deploy "
-                "drops in-flight requests",
-                entry.path,
-                entry.line,
+                "drops in-flight work",
+                where[0],
+                where[1],
                 severity=Severity.HIGH,
-                snippet=entry.snippet or None,
+                snippet=where[3] or None,
             )
         ],
     )
@@ -658,7 +687,12 @@ RATE_LIMITING = CheckSpec(
 
 
 def judge_rate_limiting(facts: Facts) -> Verdict:
-    if app_kind(facts) != SERVICE:
+    kind = app_kind(facts)
+    if kind == WORKER:
+        return Verdict.not_applicable(
+            "a queue or stream consumer without a server: it pulls work at its own pace"
+        )
+    if kind != SERVICE:
         return Verdict.not_applicable(
             "no server or web application in the code: only a service has load to limit"
         )
@@ -667,15 +701,15 @@ def judge_rate_limiting(facts: Facts) -> Verdict:
     uses += autoconfigured(facts, Capability.RATE_LIMIT)
     if uses:
         return Verdict.passed(f"load is limited ({_libraries(uses)})", evidence=_use_evidence(uses))
-    entry = code.server_entrypoints[0]
+    start = entry_point(facts)
     findings = [
         finding(
-            f"the service ({entry.detail or entry.kind}) accepts unbounded load: no rate "
-            "limiter, concurrency limit, bulkhead or load shedding was found",
-            entry.path,
-            entry.line,
+            f"the service ({start.detail if start else 'server'}) accepts unbounded load: no "
+            "rate limiter, concurrency limit, bulkhead or load shedding was found",
+            start.path if start else None,
+            start.line if start else None,
             severity=Severity.MEDIUM,
-            snippet=entry.snippet or None,
+            snippet=(start.snippet or None) if start else None,
         )
     ]
     findings += unused_declarations(facts, Capability.RATE_LIMIT, "a rate limit")

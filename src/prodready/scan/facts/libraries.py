@@ -65,6 +65,9 @@ class Capability(StrEnum):
     WEB_FRAMEWORK = "web-framework"
     GRPC = "grpc"
     HEALTH_CHECK = "health-check"
+    WORKER = "worker"
+    """A long-running consumer of a queue, stream or task scheduler (a Celery
+    app, a Kafka consumer group, an asynq server): a service without HTTP."""
 
 
 class Family(StrEnum):
@@ -254,6 +257,17 @@ _add(_P, _C.HEALTH_CHECK, "grpcio-health-checking", "grpc_health.*")
 _add(_P, _C.HEALTH_CHECK, "healthcheck", "healthcheck.HealthCheck")
 _add(_P, _C.HEALTH_CHECK, "fastapi-health", "fastapi_health.*")
 
+_add(_P, _C.WORKER, "celery", "celery.Celery")
+_add(_P, _C.WORKER, "dramatiq", "dramatiq.actor", "dramatiq.set_broker")
+_add(_P, _C.WORKER, "rq", "rq.Worker", "rq.worker.Worker")
+_add(_P, _C.WORKER, "arq", "arq.run_worker", "arq.worker.run_worker", "arq.worker.Worker")
+_add(_P, _C.WORKER, "faust", "faust.App")
+_add(_P, _C.WORKER, "kafka-python", "kafka.KafkaConsumer")
+_add(_P, _C.WORKER, "aiokafka", "aiokafka.AIOKafkaConsumer")
+_add(_P, _C.WORKER, "confluent-kafka", "confluent_kafka.Consumer")
+_add(_P, _C.WORKER, "temporalio", "temporalio.worker.Worker")
+_add(_P, _C.WORKER, "google-cloud-pubsub", "google.cloud.pubsub_v1.SubscriberClient")
+
 _add(_P, _C.HTTP_CLIENT, "requests", "requests.*")
 _add(_P, _C.HTTP_CLIENT, "httpx", "httpx.*")
 _add(_P, _C.HTTP_CLIENT, "aiohttp", "aiohttp.ClientSession", "aiohttp.request")
@@ -394,6 +408,20 @@ _add(_G, _C.HEALTH_CHECK, "heptiolabs/healthcheck", "github.com/heptiolabs/healt
 _add(_G, _C.HEALTH_CHECK, "alexliesenfeld/health", "github.com/alexliesenfeld/health.*")
 _add(_G, _C.HEALTH_CHECK, "hellofresh/health-go", "github.com/hellofresh/health-go.*")
 
+_add(_G, _C.WORKER, "sarama", "github.com/IBM/sarama.NewConsumerGroup")
+_add(_G, _C.WORKER, "sarama", "github.com/Shopify/sarama.NewConsumerGroup")
+_add(_G, _C.WORKER, "sarama", "github.com/Shopify/sarama.NewConsumer")
+_add(_G, _C.WORKER, "kafka-go", "github.com/segmentio/kafka-go.NewReader")
+_add(
+    _G,
+    _C.WORKER,
+    "confluent-kafka-go",
+    "github.com/confluentinc/confluent-kafka-go/kafka.NewConsumer",
+)
+_add(_G, _C.WORKER, "asynq", "github.com/hibiken/asynq.NewServer")
+_add(_G, _C.WORKER, "machinery", "github.com/RichardKnop/machinery.NewServer")
+_add(_G, _C.WORKER, "temporal", "go.temporal.io/sdk/worker.New")
+
 _add(_G, _C.HTTP_CLIENT, "net/http", "net/http.Get", "net/http.Post", "net/http.Client")
 _add(_G, _C.HTTP_CLIENT, "heimdall", "github.com/gojek/heimdall/httpclient.NewClient")
 _add(_G, _C.HTTP_CLIENT, "resty", "github.com/go-resty/resty.New")
@@ -475,6 +503,8 @@ _add(_J, _C.WEB_FRAMEWORK, "nestjs", "@nestjs/core")
 _add(_J, _C.WEB_FRAMEWORK, "restify", "restify")
 _add(_J, _C.GRPC, "grpc-js", "@grpc/grpc-js")
 _add(_J, _C.HEALTH_CHECK, "terminus", "@godaddy/terminus", "@nestjs/terminus")
+_add(_J, _C.WORKER, "bullmq", "bullmq:Worker")
+_add(_J, _C.WORKER, "temporal", "@temporalio/worker:Worker")
 _add(_J, _C.HEALTH_CHECK, "lightship", "lightship")
 _add(_J, _C.HEALTH_CHECK, "grpc-health-check", "grpc-health-check")
 _add(_J, _C.HTTP_CLIENT, "axios", "axios")
@@ -524,6 +554,9 @@ _add(_V, _C.WEB_FRAMEWORK, "quarkus", "io.quarkus.runtime.Quarkus")
 _add(_V, _C.GRPC, "grpc-java", "io.grpc.ServerBuilder", "io.grpc.ManagedChannelBuilder")
 _add(_V, _C.GRPC, "grpc-java", "io.grpc.netty.NettyServerBuilder")
 _add(_V, _C.HEALTH_CHECK, "grpc-java health", "io.grpc.protobuf.services.HealthStatusManager")
+_add(_V, _C.WORKER, "spring-kafka", "org.springframework.kafka.annotation.KafkaListener")
+_add(_V, _C.WORKER, "spring-amqp", "org.springframework.amqp.rabbit.annotation.RabbitListener")
+_add(_V, _C.WORKER, "spring-jms", "org.springframework.jms.annotation.JmsListener")
 _add(_V, _C.HEALTH_CHECK, "grpc-java health", "io.grpc.services.HealthStatusManager")
 _add(_V, _C.HEALTH_CHECK, "spring-boot-actuator", "org.springframework.boot.actuate.health.*")
 _add(_V, _C.HTTP_CLIENT, "java.net.http", "java.net.http.HttpClient")
