@@ -684,3 +684,13 @@ def test_workers_are_judged_on_shutdown_but_not_on_rate_limits() -> None:
     rate = verdict_of(judge_rate_limiting, {"cmd/consumer/main.go": GO_CONSUMER})
     assert rate.outcome is Outcome.NOT_APPLICABLE
     assert "pulls work" in rate.summary
+
+
+def test_timeouts_that_cannot_be_judged_statically_are_never_findings() -> None:
+    source = "def fetch(session, url, **options):\n    return session.get(url, **options)\n"
+    forwarded = (
+        "import requests\n\n\ndef get(url, **kwargs):\n    return requests.get(url, **kwargs)\n"
+    )
+    verdict = verdict_of(judge_timeouts, {"a.py": source, "b.py": forwarded})
+    assert (verdict.outcome, verdict.score) == (Outcome.PASS, 10.0)
+    assert "no call site provably lacks a timeout" in verdict.summary

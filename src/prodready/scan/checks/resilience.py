@@ -241,9 +241,15 @@ def judge_timeouts(facts: Facts) -> Verdict:
         )
         for c in unknown
     ]
-    tally = f"{len(bounded)} of {decided} outbound call sites have a timeout"
-    if unknown:
-        tally += f" ({len(unknown)} more could not be judged statically)"
+    if decided:
+        tally = f"{len(bounded)} of {decided} outbound call sites have a timeout"
+        if unknown:
+            tally += f" ({len(unknown)} more could not be judged statically)"
+    else:
+        tally = (
+            f"no call site provably lacks a timeout ({len(unknown)} outbound call site(s) "
+            "whose timeout comes from a client built elsewhere or forwarded options)"
+        )
     if not missing:
         return Verdict.passed(f"{tally}{_excluded_note(code)}", score=10.0, evidence=seen)
     ordered = sorted(missing, key=lambda c: (c.kind == "db", c.path, c.line))
