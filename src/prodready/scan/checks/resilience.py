@@ -173,6 +173,10 @@ _CALL_FINDINGS_CAP = 200
 
 def _timeout_fix(call: OutboundCall) -> str:
     library = call.library
+    if call.kind == "grpc":
+        return (
+            "give every RPC a deadline (context.WithTimeout, timeout=) or add a timeout interceptor"
+        )
     if call.language == "go":
         if "Client{}" in call.api or "new(" in call.api:
             return "set Timeout on the http.Client (one finding per client)"
