@@ -3,12 +3,35 @@ every scale from a function to a fleet under fault?"""
 
 from __future__ import annotations
 
-from prodready.scan.checks._service import service_pipelines, service_runs
-from prodready.scan.checks.base import Check, CheckSpec, Verdict, evidence, finding
-from prodready.scan.facts.ci_model import Trigger
-from prodready.scan.facts.tests import TestInventory, collect_tests
+import posixpath
+from dataclasses import dataclass
+
+from prodready.scan.checks._recorded import (
+    load_run_failures,
+    load_run_summary,
+    problem_findings,
+    stale_findings,
+    with_penalty,
+)
+from prodready.scan.checks._service import (
+    ci,
+    concerns,
+    deployment,
+    own_project,
+    service_pipelines,
+    service_runs,
+    source,
+)
+from prodready.scan.checks.base import Check, CheckSpec, Example, Verdict, evidence, finding
+from prodready.scan.facts._test_code import BDD_RUNNERS, CONTRACT_TECHNOLOGIES, IN_PROCESS
+from prodready.scan.facts.ci_model import CoverageReport, Trigger
+from prodready.scan.facts.ci_tools import program
+from prodready.scan.facts.deploy import FeatureFile
+from prodready.scan.facts.deps import Dependency, DepsFacts, deps_facts
+from prodready.scan.facts.results import RecordedResults, recorded_results
+from prodready.scan.facts.tests import TestInventory, collect_tests, is_test_data
 from prodready.scan.facts.view import Facts
-from prodready.scan.model import Level, Severity
+from prodready.scan.model import Evidence, Finding, Level, Severity
 
 UNIT = CheckSpec(
     id="test.unit",
@@ -35,7 +58,7 @@ UNIT = CheckSpec(
 
 
 def judge_unit(facts: Facts) -> Verdict:
-    inventory: TestInventory = facts.derived("prodready.tests", collect_tests)
+    inventory = test_inventory(facts)
     if inventory.code_lines == 0:
         return Verdict.not_applicable("no production code to test")
     target = facts.params.test_ratio_target
@@ -100,7 +123,7 @@ IN_CI = CheckSpec(
 
 
 def judge_in_ci(facts: Facts) -> Verdict:
-    inventory: TestInventory = facts.derived("prodready.tests", collect_tests)
+    inventory = test_inventory(facts)
     if inventory.code_lines == 0:
         return Verdict.not_applicable("no production code to test")
     pipelines = service_pipelines(facts)
@@ -154,19 +177,281 @@ COVERAGE = CheckSpec(
     why=(
         "Coverage does not prove tests are good, but low coverage proves code is "
         "untested. Measuring it in CI shows which parts of the service change without any "
-        "test noticing."
+        "test noticing, and a minimum stops it from eroding one pull request at a time."
     ),
     how_to_fix=(
-        "Measure coverage in the test command (pytest --cov with a [tool.coverage] "
-        "fail_under, `go test -coverprofile`, jest --coverage with coverageThreshold) and "
-        "raise it to the policy threshold (thresholds.coverage)."
+        "Measure coverage in the test command (pytest --cov with a [tool.coverage.report] "
+        "fail_under, `go test -coverprofile`, jest --coverage with coverageThreshold, the "
+        "JaCoCo plugin with a check rule) and raise it to the policy threshold "
+        "(thresholds.coverage, default 80). A committed report (coverage.xml, lcov.info, a "
+        "Go cover profile, jacoco.xml) is judged against the threshold: the score is the "
+        "measured percentage over the threshold. A fail_under below the policy threshold is "
+        "reported, and so is a threshold in a CI step that can never fail."
     ),
     references=(
         "https://coverage.readthedocs.io/",
         "https://go.dev/blog/cover",
         "https://testing.googleblog.com/2020/08/code-coverage-best-practices.html",
     ),
+    examples=(
+        Example(
+            "coverage.py with a minimum, measured in CI",
+            "[tool.coverage.report]\nfail_under = 80\n\n# CI: pytest --cov=myservice\n",
+            language="toml",
+        ),
+        Example(
+            "Go: a cover profile in CI",
+            "go test -race -coverprofile=coverage.out ./...\n",
+            language="sh",
+        ),
+        Example(
+            "A committed report below the threshold",
+            '<coverage line-rate="0.62" lines-covered="88" lines-valid="142">\n',
+            passes=False,
+            language="xml",
+        ),
+    ),
 )
+
+_JS = frozenset({"javascript", "typescript"})
+_JVM = frozenset({"java", "kotlin", "scala", "groovy"})
+_COVERAGE_LANGUAGES: dict[str, frozenset[str]] = {
+    "coverage.py": frozenset({"python"}),
+    "pytest-cov": frozenset({"python"}),
+    "go": frozenset({"go"}),
+    "go-test-coverage": frozenset({"go"}),
+    "jest": _JS,
+    "nyc": _JS,
+    "c8": _JS,
+    "vitest": _JS,
+    "vite": _JS,
+    "jacoco": _JVM,
+    "maven": _JVM,
+    "gradle": _JVM,
+}
+"""Languages a coverage tool measures; a config above the service folder
+counts for the service only when it measures one of the service's languages."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Measured:
+    """One place that measures coverage for the service."""
+
+    tool: str
+    path: str
+    line: int | None
+    fail_under: float | None
+    enforced: bool
+    """The threshold can fail the build (False for a CI step that can never fail)."""
+    why_not: str | None = None
+
+    @property
+    def where(self) -> str:
+        return f"{self.path}:{self.line}" if self.line else self.path
+
+
+def _measured(facts: Facts) -> list[_Measured]:
+    """Coverage configs and coverage-measuring commands that concern this service."""
+    facts_ci = ci(facts)
+    run_sites = {(r.location.path, r.location.line) for r in facts_ci.runs("coverage")}
+    mine = {(r.location.path, r.location.line): r for r in service_runs(facts, "coverage")}
+    languages = set(facts.languages())
+    found: list[_Measured] = []
+    for config in facts_ci.coverage.configs:
+        site = (config.path, config.line)
+        if site in run_sites:
+            run = mine.get(site)
+            if run is None:
+                continue  # a command for another service
+            found.append(
+                _Measured(
+                    config.tool,
+                    config.path,
+                    config.line,
+                    config.fail_under,
+                    run.can_fail,
+                    run.why_not,
+                )
+            )
+        elif _config_applies(facts, config.path, config.tool, languages):
+            found.append(_Measured(config.tool, config.path, config.line, config.fail_under, True))
+    return found
+
+
+def _config_applies(facts: Facts, path: str, tool: str, languages: set[str]) -> bool:
+    if not _own_asset(facts, path, allow_above=True):
+        return False
+    folder = posixpath.dirname(path)
+    if facts.scope.owns(path) and _inside(folder, facts.scope.path):
+        return True
+    measured = _COVERAGE_LANGUAGES.get(tool)
+    return not measured or bool(measured & languages)
+
+
+def _inside(path: str, folder: str) -> bool:
+    folder = folder.strip("/")
+    return folder in ("", ".") or path == folder or path.startswith(folder + "/")
+
+
+def _own_asset(facts: Facts, path: str, *, allow_above: bool = False) -> bool:
+    """A file of this service (or, with ``allow_above``, of a folder above it:
+    a root config), not a test fixture, vendored copy or example."""
+    if is_test_data(path):
+        return False
+    info = facts.index.info(path)
+    if info is not None and (info.is_vendored or info.is_example):
+        return False
+    if facts.scope.owns(path):
+        return True
+    return allow_above and _inside(facts.scope.path, posixpath.dirname(path) or ".")
+
+
+def _reports(facts: Facts) -> list[CoverageReport]:
+    return [
+        r
+        for r in ci(facts).coverage.reports
+        if facts.scope.owns(r.path) and _own_asset(facts, r.path)
+    ]
+
+
+def judge_coverage(facts: Facts) -> Verdict:
+    inventory = test_inventory(facts)
+    if inventory.code_lines == 0:
+        return Verdict.not_applicable("no production code to test")
+    threshold = facts.params.coverage
+    measured = _measured(facts)
+    reports = [r for r in _reports(facts) if r.percent is not None]
+    seen = [evidence(m.path, f"coverage measured by {m.tool}", m.line) for m in measured[:10]]
+    seen += [
+        evidence(r.path, f"{r.format} report: {r.percent:.1f}% of lines covered")
+        for r in reports[:10]
+    ]
+    if not measured and not reports:
+        return Verdict.failed(
+            "coverage is not measured",
+            findings=_not_measured(facts),
+        )
+    notes = _threshold_notes(measured, threshold)
+    if reports:
+        lowest = min(reports, key=lambda r: r.percent or 0.0)
+        percent = lowest.percent or 0.0
+        score = round(min(10.0, 10 * percent / threshold if threshold else 10.0), 1)
+        below = [r for r in reports if (r.percent or 0.0) < threshold]
+        if below:
+            return Verdict.failed(
+                f"line coverage {percent:.1f}% ({lowest.path}) is below the policy threshold "
+                f"{threshold:g}%",
+                score=score,
+                findings=[
+                    finding(
+                        f"{r.format} report: {r.percent:.1f}% of lines covered"
+                        + (f" ({r.covered}/{r.total})" if r.total else "")
+                        + f", below the policy threshold {threshold:g}%; add tests for the "
+                        "uncovered code",
+                        r.path,
+                        severity=Severity.HIGH,
+                    )
+                    for r in below
+                ]
+                + notes,
+                evidence=seen,
+            )
+        return Verdict.passed(
+            f"line coverage {percent:.1f}% meets the policy threshold {threshold:g}%",
+            score=score,
+            findings=notes,
+            evidence=seen,
+        )
+    gates = [m.fail_under for m in measured if m.fail_under is not None and m.enforced]
+    gate = max(gates) if gates else None
+    tools = ", ".join(sorted({m.tool for m in measured}))
+    if gate is None:
+        return Verdict.passed(
+            f"coverage is measured ({tools}), with no minimum enforced and no committed report",
+            score=8.0,
+            findings=notes
+            or [
+                finding(
+                    f"coverage is measured but no minimum is set: add one (fail_under = "
+                    f"{threshold:g}, --cov-fail-under, coverageThreshold) so it cannot drop "
+                    "unnoticed",
+                    measured[0].path,
+                    measured[0].line,
+                    severity=Severity.LOW,
+                )
+            ],
+            evidence=seen,
+        )
+    score = round(min(10.0, 10 * gate / threshold if threshold else 10.0), 1)
+    return Verdict.passed(
+        f"coverage is measured ({tools}) with a minimum of {gate:g}%",
+        score=score,
+        findings=notes,
+        evidence=seen,
+    )
+
+
+def _threshold_notes(measured: list[_Measured], threshold: float) -> list[Finding]:
+    notes = []
+    for m in measured:
+        if m.fail_under is None:
+            continue
+        if not m.enforced:
+            notes.append(
+                finding(
+                    f"the coverage minimum {m.fail_under:g}% cannot fail the build: "
+                    f"{m.why_not or 'the step can never fail'}",
+                    m.path,
+                    m.line,
+                    severity=Severity.MEDIUM,
+                )
+            )
+        elif m.fail_under < threshold:
+            notes.append(
+                finding(
+                    f"{m.tool} accepts {m.fail_under:g}% coverage, below the policy threshold "
+                    f"{threshold:g}%: raise the minimum to {threshold:g}",
+                    m.path,
+                    m.line,
+                    severity=Severity.MEDIUM,
+                )
+            )
+    return notes
+
+
+def _not_measured(facts: Facts) -> list[Finding]:
+    runs = service_runs(facts, "test", [Trigger.CI])
+    if runs:
+        return [
+            finding(
+                f"`{r.command}` runs the tests without measuring coverage; add "
+                f"{_coverage_hint(r.tool.family if r.tool else '')}",
+                r.location.path,
+                r.location.line,
+                severity=Severity.MEDIUM,
+            )
+            for r in runs[:5]
+        ]
+    return [
+        finding(
+            "no coverage configuration, coverage flag or coverage report: measure it "
+            "(pytest --cov, go test -coverprofile, jest --coverage, JaCoCo)",
+            severity=Severity.MEDIUM,
+        )
+    ]
+
+
+def _coverage_hint(family: str) -> str:
+    return {
+        "pytest": "--cov=<package> (pytest-cov) and a fail_under",
+        "go": "-coverprofile=coverage.out",
+        "npm": "--coverage with a coverageThreshold",
+        "jest": "--coverage with a coverageThreshold",
+        "vitest": "--coverage with thresholds",
+        "maven": "the JaCoCo plugin with a check rule",
+        "gradle": "the jacoco plugin and jacocoTestCoverageVerification",
+    }.get(family, "a coverage flag and a minimum")
+
 
 INTEGRATION = CheckSpec(
     id="test.integration",
@@ -179,18 +464,125 @@ INTEGRATION = CheckSpec(
     why=(
         "Most production failures happen between components: a query the real database "
         "rejects, a serialisation mismatch, a timeout. Integration tests against real "
-        "dependencies catch what unit tests with mocks cannot."
+        "dependencies catch what unit tests with mocks cannot. Tests that run the app in "
+        "process (FastAPI's TestClient, Go's httptest, supertest, MockMvc) are unit tests: "
+        "fast and valuable, but no network, process or real dependency is crossed."
     ),
     how_to_fix=(
-        "Add a separate integration suite (tests/integration, a pytest marker, Go build "
-        "tag `integration`, testcontainers or a compose file for dependencies) that talks "
-        "to real dependencies, and run it in CI."
+        "Add a separate integration suite that talks to real dependencies or to the running "
+        "service: a tests/integration (or e2e) folder, a pytest marker "
+        "(pytestmark = pytest.mark.integration), a Go build tag `integration`, failsafe "
+        "*IT.java classes, Testcontainers or a docker-compose test environment, or BDD "
+        "scenarios with a runner; run it in CI."
     ),
     references=(
         "https://martinfowler.com/bliki/IntegrationTest.html",
         "https://testcontainers.com/",
+        "https://docs.pytest.org/en/stable/example/markers.html",
+    ),
+    examples=(
+        Example(
+            "pytest: an integration suite against a real PostgreSQL",
+            "# tests/integration/test_store.py\nimport pytest\n"
+            "from testcontainers.postgres import PostgresContainer\n\n"
+            "pytestmark = pytest.mark.integration\n",
+            language="python",
+        ),
+        Example(
+            "Go: a build-tagged integration test",
+            "//go:build integration\n\npackage store\n",
+            language="go",
+        ),
+        Example(
+            "Not integration: the app in process",
+            "from fastapi.testclient import TestClient\n\nclient = TestClient(app)\n",
+            passes=False,
+            language="python",
+        ),
     ),
 )
+
+
+def judge_integration(facts: Facts) -> Verdict:
+    inventory = test_inventory(facts)
+    if inventory.code_lines == 0:
+        return Verdict.not_applicable("no production code to test")
+    suites = [f for f in inventory.integration if f.tests > 0]
+    marked = [f for f in inventory.unit if f.marked_tests > 0]
+    bdd = _bdd(facts)
+    seen = [evidence(f.path, f"{f.tests} tests: {f.reason}", f.reason_line) for f in suites[:10]]
+    seen += [evidence(f.path, f"{f.marked_tests} tests marked integration/e2e") for f in marked[:5]]
+    if bdd.runnable:
+        seen.append(
+            evidence(
+                bdd.runnable[0].path,
+                f"BDD scenarios run by {', '.join(sorted(bdd.runners)) or 'a runner'}",
+            )
+        )
+    environments = [c for c in deployment(facts).test_compose_files if _own_asset(facts, c.path)]
+    seen += [
+        evidence(c.path, f"test environment ({', '.join(c.test_reasons)})")
+        for c in environments[:3]
+    ]
+    count = sum(f.tests for f in suites) + sum(f.marked_tests for f in marked)
+    if count or bdd.runnable:
+        parts = []
+        if count:
+            parts.append(
+                f"{count} integration/end-to-end tests in {len(suites) + len(marked)} files"
+            )
+        if bdd.runnable:
+            parts.append(f"{sum(f.scenarios for f in bdd.runnable)} BDD scenarios")
+        return Verdict.passed(", ".join(parts), evidence=seen)
+    findings = [
+        finding(
+            f"no integration or end-to-end tests: the {len(inventory.unit)} test files are "
+            "unit tests; add a suite that talks to real dependencies or to the running "
+            "service (tests/integration, an integration marker or build tag, Testcontainers)",
+            severity=Severity.MEDIUM,
+        )
+    ]
+    in_process = inventory.using(frozenset({IN_PROCESS}))
+    if in_process:
+        test, _, line = in_process[0]
+        findings.append(
+            finding(
+                f"{len(in_process)} test files run the app in process ({test.path} and others): "
+                "they are unit tests, they cross no network or real dependency",
+                test.path,
+                line,
+                severity=Severity.INFO,
+            )
+        )
+    empty = [f for f in inventory.integration if f.tests == 0 and f.reason]
+    if empty:
+        findings.append(
+            finding(
+                f"{empty[0].path} is in an integration suite but holds no tests",
+                empty[0].path,
+                severity=Severity.LOW,
+            )
+        )
+    if environments:
+        findings.append(
+            finding(
+                f"{environments[0].path} looks like a test environment, but no test uses it "
+                "as an integration suite",
+                environments[0].path,
+                severity=Severity.LOW,
+            )
+        )
+    if bdd.features and not bdd.runnable:
+        findings.append(
+            finding(
+                "Gherkin features exist but nothing runs them (see test.bdd)",
+                bdd.features[0].path,
+                bdd.features[0].line,
+                severity=Severity.LOW,
+            )
+        )
+    return Verdict.failed("no integration or end-to-end tests", findings=findings, evidence=seen)
+
 
 BDD = CheckSpec(
     id="test.bdd",
@@ -203,18 +595,147 @@ BDD = CheckSpec(
     why=(
         "Behaviour specs written in the domain's language are tests product owners can "
         "read and agree with. They catch the gap between what was asked for and what "
-        "was built, before users do."
+        "was built, before users do. A .feature file that no runner executes is "
+        "documentation that silently goes stale."
     ),
     how_to_fix=(
         "Write Gherkin .feature files for the key user journeys and run them with behave "
-        "or pytest-bdd (Python), godog (Go) or cucumber (JS/Java) in CI."
+        "or pytest-bdd (Python), godog (Go) or cucumber (JS/Java) in CI: step definitions "
+        "that import the runner (or the runner as a dependency) are what makes them tests."
     ),
     references=(
         "https://cucumber.io/docs/gherkin/reference/",
         "https://behave.readthedocs.io/",
+        "https://pytest-bdd.readthedocs.io/",
         "https://github.com/cucumber/godog",
     ),
+    examples=(
+        Example(
+            "A feature with pytest-bdd scenarios",
+            "# tests/features/test_checkout.py\nfrom pytest_bdd import scenarios, given\n\n"
+            'scenarios("checkout.feature")\n',
+            language="python",
+        ),
+    ),
 )
+
+_BDD_PACKAGES = frozenset(
+    {
+        "behave",
+        "pytest-bdd",
+        "github.com/cucumber/godog",
+        "github.com/DATA-DOG/godog",
+        "@cucumber/cucumber",
+        "cucumber",
+        "io.cucumber:cucumber-java",
+        "io.cucumber:cucumber-java8",
+        "io.cucumber:cucumber-junit-platform-engine",
+        "io.cucumber:cucumber-junit",
+    }
+)
+_BDD_COMMANDS = frozenset({"behave", "godog", "cucumber", "cucumber-js"})
+
+
+@dataclass(frozen=True, slots=True)
+class _Bdd:
+    features: tuple[FeatureFile, ...]
+    """Own feature files with at least one scenario."""
+    empty: tuple[FeatureFile, ...]
+    runners: frozenset[str]
+    runner_evidence: tuple[Evidence, ...]
+
+    @property
+    def runnable(self) -> tuple[FeatureFile, ...]:
+        return self.features if self.runners else ()
+
+
+def _bdd(facts: Facts) -> _Bdd:
+    def compute(view: Facts) -> _Bdd:
+        found = deployment(view)
+        features = [f for f in found.feature_files if _own_asset(view, f.path)]
+        runners: set[str] = set()
+        seen: list[Evidence] = []
+        steps = [s for s in found.step_definitions if _own_asset(view, s.path)]
+        for step in steps:
+            if step.framework != "unknown":
+                runners.add(step.framework)
+                seen.append(evidence(step.path, f"{step.framework} step definitions", step.line))
+        for test, technology, line in test_inventory(view).using(BDD_RUNNERS):
+            runners.add(technology)
+            seen.append(evidence(test.path, f"uses {technology}", line))
+        for dependency in _own_dependencies(view, _BDD_PACKAGES):
+            runners.add(dependency.name)
+            seen.append(evidence(dependency.path, f"depends on {dependency.name}", dependency.line))
+        for run in ci(view).commands:
+            if run.argv and program(run.argv[0]) in _BDD_COMMANDS and concerns(view, run):
+                runners.add(program(run.argv[0]))
+                seen.append(evidence(run.location.path, f"runs {run.command}", run.location.line))
+        return _Bdd(
+            tuple(f for f in features if f.scenarios > 0),
+            tuple(f for f in features if f.scenarios == 0),
+            frozenset(runners),
+            tuple(seen),
+        )
+
+    return facts.derived("prodready.tests.bdd", compute)
+
+
+def judge_bdd(facts: Facts) -> Verdict:
+    if test_inventory(facts).code_lines == 0:
+        return Verdict.not_applicable("no production code to test")
+    bdd = _bdd(facts)
+    scenarios = sum(f.scenarios for f in bdd.features)
+    seen = [
+        evidence(
+            f.path, f"feature {f.name or ''!s}: {f.scenarios} scenarios".replace("  ", " "), f.line
+        )
+        for f in bdd.features[:10]
+    ] + list(bdd.runner_evidence[:5])
+    if bdd.runnable:
+        return Verdict.passed(
+            f"{scenarios} Gherkin scenarios in {len(bdd.features)} feature files, run by "
+            f"{', '.join(sorted(bdd.runners))}",
+            evidence=seen,
+        )
+    if bdd.features:
+        return Verdict.failed(
+            f"{len(bdd.features)} feature files but no runner executes them",
+            score=3.0,
+            findings=[
+                finding(
+                    f"Gherkin feature with {f.scenarios} scenarios, but nothing runs it: no "
+                    "behave/pytest-bdd/godog/cucumber step definitions, dependency or CI "
+                    "command",
+                    f.path,
+                    f.line,
+                )
+                for f in bdd.features[:10]
+            ],
+            evidence=seen,
+        )
+    findings = [
+        finding(
+            "no Gherkin .feature files: describe the key user journeys as scenarios and run "
+            "them with behave, pytest-bdd, godog or cucumber",
+            severity=Severity.LOW,
+        )
+    ]
+    findings += [
+        finding("feature file without any scenario", f.path, f.line, severity=Severity.LOW)
+        for f in bdd.empty[:5]
+    ]
+    if bdd.runners:
+        findings.append(
+            finding(
+                f"a BDD runner is set up ({', '.join(sorted(bdd.runners))}) but there are no "
+                "scenarios for it",
+                bdd.runner_evidence[0].path,
+                bdd.runner_evidence[0].line,
+                severity=Severity.LOW,
+            )
+        )
+    return Verdict.failed("no behaviour specifications", findings=findings, evidence=seen)
+
 
 CONTRACT = CheckSpec(
     id="test.contract",
@@ -227,14 +748,88 @@ CONTRACT = CheckSpec(
         "fail the provider's build before the breaking change ships."
     ),
     how_to_fix=(
-        "Adopt Pact (pact-python, pact-go, pact-js) or Spring Cloud Contract: consumers "
-        "publish pacts, the provider verifies them in CI."
+        "Adopt Pact (pact-python, pact-go, pact-js, pact-jvm) or Spring Cloud Contract: "
+        "consumers write pacts from their tests, the provider verifies them in CI. A Pact "
+        "dependency that no test uses does not count. Not applicable to a library or front "
+        "end without contracts (no server of its own)."
     ),
     references=(
         "https://docs.pact.io/",
         "https://martinfowler.com/articles/consumerDrivenContracts.html",
+        "https://spring.io/projects/spring-cloud-contract",
     ),
 )
+
+_CONTRACT_PACKAGES = frozenset(
+    {
+        "pact-python",
+        "github.com/pact-foundation/pact-go",
+        "@pact-foundation/pact",
+        "org.springframework.cloud:spring-cloud-contract-verifier",
+        "org.springframework.cloud:spring-cloud-starter-contract-verifier",
+        "org.springframework.cloud:spring-cloud-starter-contract-stub-runner",
+    }
+)
+_CONTRACT_GROUPS = ("au.com.dius.pact",)
+
+
+def judge_contract(facts: Facts) -> Verdict:
+    inventory = test_inventory(facts)
+    if inventory.code_lines == 0:
+        return Verdict.not_applicable("no production code to test")
+    found = deployment(facts)
+    pacts = [p for p in found.pact_files if _own_asset(facts, p.path)]
+    contracts = [c for c in found.contracts if _own_asset(facts, c.path)]
+    users = inventory.using(CONTRACT_TECHNOLOGIES)
+    seen = [
+        evidence(
+            p.path, f"pact {p.consumer} -> {p.provider}: {p.interactions} interactions", p.line
+        )
+        for p in pacts[:10]
+    ]
+    seen += [evidence(c.path, c.tool, c.line) for c in contracts[:10]]
+    seen += [
+        evidence(t.path, f"{technology} used by tests", line) for t, technology, line in users[:10]
+    ]
+    if pacts or contracts or users:
+        what = []
+        if pacts:
+            what.append(f"{len(pacts)} pact files")
+        if contracts:
+            what.append(f"{len(contracts)} Spring Cloud Contract definitions")
+        if users:
+            what.append(f"{len(users)} contract test files")
+        return Verdict.passed(f"consumer-driven contracts: {', '.join(what)}", evidence=seen)
+    if not source(facts).is_service:
+        return Verdict.not_applicable(
+            "no server in the code and no contracts: consumer-driven contracts are between services"
+        )
+    declared = _own_dependencies(facts, _CONTRACT_PACKAGES, _CONTRACT_GROUPS)
+    if declared:
+        return Verdict.failed(
+            "a contract-testing library is declared but no test uses it",
+            score=2.0,
+            findings=[
+                finding(
+                    f"{d.name} is a dependency, but no test imports it and no pact file or "
+                    "contract exists",
+                    d.path,
+                    d.line,
+                )
+                for d in declared[:5]
+            ],
+        )
+    return Verdict.failed(
+        "no consumer-driven contract tests",
+        findings=[
+            finding(
+                "no Pact files, Pact tests or Spring Cloud Contract definitions: have consumers "
+                "publish pacts and verify them in this service's CI",
+                severity=Severity.LOW,
+            )
+        ],
+    )
+
 
 LOAD = CheckSpec(
     id="test.load",
@@ -252,7 +847,11 @@ LOAD = CheckSpec(
     how_to_fix=(
         "Write a load test (a `prodready load` plan, k6 script or locustfile) with "
         "latency and error-rate thresholds, run it against a staging deployment, and "
-        "keep the results file in the repository or CI artefacts."
+        "keep the results file (`prodready load --output`, e.g. loadtest/results/*.json). "
+        "A committed prodready load result is judged: the latest run of each plan must have "
+        "passed its thresholds. A result older than thresholds.result_max_age_days (default "
+        "90) is reported as stale. Not applicable to a library or front end (no server to "
+        "load)."
     ),
     references=(
         "https://k6.io/docs/using-k6/thresholds/",
@@ -260,6 +859,73 @@ LOAD = CheckSpec(
         "https://sre.google/sre-book/handling-overload/",
     ),
 )
+
+
+def judge_load(facts: Facts) -> Verdict:
+    if test_inventory(facts).code_lines == 0:
+        return Verdict.not_applicable("no production code to load")
+    results = recorded_results(facts)
+    result_paths = {r.path for r in results.load} | {p.path for p in results.problems}
+    plans = [
+        t
+        for t in deployment(facts).load_tests
+        if _own_asset(facts, t.path) and t.path not in result_paths
+    ]
+    if not plans and not results.load:
+        if not source(facts).is_service:
+            return Verdict.not_applicable("no server in the code: nothing to load")
+        return Verdict.failed(
+            "no load tests",
+            findings=[
+                finding(
+                    "no load test (prodready load plan, k6, locust, vegeta, gatling, jmeter, "
+                    "artillery): write one with latency and error-rate thresholds",
+                    severity=Severity.MEDIUM,
+                )
+            ],
+        )
+    seen = [
+        evidence(
+            t.path,
+            f"{t.tool} load test" + (" with thresholds" if t.has_thresholds else ""),
+            t.line,
+        )
+        for t in plans[:10]
+    ]
+    latest = RecordedResults.latest_load(results.load)
+    seen += [evidence(r.path, load_run_summary(r)) for r in latest[:10]]
+    stale = stale_findings(facts, [(r.path, r.name, r.finished_at) for r in latest])
+    notes = stale + problem_findings(results.problems_of("load"))
+    failed = [r for r in latest if not r.passed]
+    if failed:
+        share = 1 - len(failed) / len(latest)
+        return Verdict.failed(
+            f"{len(failed)} of {len(latest)} recorded load runs missed their thresholds",
+            score=with_penalty(round(4.0 + 6.0 * share, 1), stale),
+            findings=[f for r in failed for f in load_run_failures(r)] + notes,
+            evidence=seen,
+        )
+    score = 10.0
+    if not latest and not any(t.has_thresholds for t in plans):
+        score = 8.0
+        notes.append(
+            finding(
+                "the load tests declare no pass/fail thresholds (k6 thresholds, prodready "
+                "plan thresholds, artillery ensure, a locust exit code): they measure but "
+                "never fail",
+                plans[0].path,
+                plans[0].line,
+                severity=Severity.LOW,
+            )
+        )
+    score = with_penalty(score, stale)
+    what = (
+        [f"{len(plans)} load tests ({', '.join(sorted({t.tool for t in plans}))})"] if plans else []
+    )
+    if latest:
+        what.append(f"{len(latest)} recorded runs passed their thresholds")
+    return Verdict.passed(", ".join(what), score=score, findings=notes, evidence=seen)
+
 
 CHAOS = CheckSpec(
     id="test.chaos",
@@ -276,7 +942,11 @@ CHAOS = CheckSpec(
     ),
     how_to_fix=(
         "Write experiments (Chaos Toolkit JSON/YAML, toxiproxy-based tests, Litmus or "
-        "Chaos Mesh manifests) with a steady-state hypothesis, and run them regularly."
+        "Chaos Mesh manifests, AWS FIS templates) with a steady-state hypothesis, and run "
+        "them regularly. Full marks need a steady-state hypothesis (Chaos Toolkit "
+        "steady-state-hypothesis, Litmus probes, FIS stop conditions); toxiproxy used by "
+        "tests counts, as the tests assert the behaviour. Not applicable to a library or "
+        "front end (no server of its own)."
     ),
     references=(
         "https://principlesofchaos.org/",
@@ -285,13 +955,96 @@ CHAOS = CheckSpec(
     ),
 )
 
+
+def judge_chaos(facts: Facts) -> Verdict:
+    if test_inventory(facts).code_lines == 0:
+        return Verdict.not_applicable("no production code")
+    experiments = [e for e in deployment(facts).chaos_experiments if _own_asset(facts, e.path)]
+    runs = recorded_results(facts).chaos
+    if not experiments and not runs:
+        if not source(facts).is_service:
+            return Verdict.not_applicable("no server in the code: no fault to inject")
+        return Verdict.failed(
+            "no chaos or fault-injection experiments",
+            findings=[
+                finding(
+                    "no chaos experiment (Chaos Toolkit, toxiproxy, Litmus, Chaos Mesh, AWS "
+                    "FIS, prodready chaos): inject dependency latency and errors with a "
+                    "steady-state hypothesis",
+                    severity=Severity.LOW,
+                )
+            ],
+        )
+    seen = [
+        evidence(
+            e.path,
+            f"{e.tool} experiment {e.name or ''}".rstrip()
+            + (" with a steady-state hypothesis" if e.steady_state else ""),
+            e.line,
+        )
+        for e in experiments[:10]
+    ]
+    seen += [evidence(r.path, f"prodready chaos run {r.name or ''}".rstrip()) for r in runs[:5]]
+    tools = sorted({e.tool for e in experiments} | ({"prodready"} if runs else set()))
+    proven = runs or any(e.steady_state or e.tool == "toxiproxy" for e in experiments)
+    if proven:
+        return Verdict.passed(
+            f"{len(experiments) + len(runs)} chaos experiments ({', '.join(tools)})",
+            evidence=seen,
+        )
+    first = experiments[0]
+    return Verdict.passed(
+        f"{len(experiments)} chaos experiments ({', '.join(tools)}), none with a steady-state "
+        "hypothesis",
+        score=8.0,
+        findings=[
+            finding(
+                "the experiment injects faults but states no steady-state hypothesis to check "
+                "around them (Chaos Toolkit steady-state-hypothesis, Litmus probes)",
+                first.path,
+                first.line,
+                severity=Severity.LOW,
+            )
+        ],
+        evidence=seen,
+    )
+
+
+# ----------------------------------------------------------------- shared helpers
+
+
+def test_inventory(facts: Facts) -> TestInventory:
+    """The service's test inventory, computed once per view."""
+    return facts.derived("prodready.tests", collect_tests)
+
+
+def _own_dependencies(
+    facts: Facts, names: frozenset[str], groups: tuple[str, ...] = ()
+) -> list[Dependency]:
+    """Dependencies declared by this service's own projects that are one of
+    ``names`` (a Go module also with its ``/vN`` suffix) or, for Java, in one
+    of the Maven ``groups``."""
+    found: DepsFacts = facts.derived("deps", deps_facts)
+    out = []
+    for ecosystem in found.ecosystems:
+        for project in ecosystem.projects:
+            if not own_project(facts, project.root, project.manifests):
+                continue
+            for dependency in project.dependencies:
+                name = dependency.name
+                base = name.rsplit("/v", 1)[0] if "/v" in name else name
+                if name in names or base in names or name.startswith(groups or ("\0",)):
+                    out.append(dependency)
+    return out
+
+
 CHECKS: tuple[Check, ...] = (
     Check(UNIT, judge_unit),
     Check(IN_CI, judge_in_ci),
-    Check(COVERAGE),
-    Check(INTEGRATION),
-    Check(BDD),
-    Check(CONTRACT),
-    Check(LOAD),
-    Check(CHAOS),
+    Check(COVERAGE, judge_coverage),
+    Check(INTEGRATION, judge_integration),
+    Check(BDD, judge_bdd),
+    Check(CONTRACT, judge_contract),
+    Check(LOAD, judge_load),
+    Check(CHAOS, judge_chaos),
 )

@@ -554,7 +554,10 @@ def load_scripts(path: str, text: str, out: Assets) -> None:
     if ext == ".py" and "locust" in text:
         line = _first_line(_LOCUST, text)
         if line is not None:
-            out.load.append(LoadTest(path, line, "locust"))
+            # A locustfile sets its pass/fail verdict through the exit code
+            # (``environment.process_exit_code = 1`` in a quitting listener).
+            thresholds = "process_exit_code" in text
+            out.load.append(LoadTest(path, line, "locust", thresholds))
     elif ext in (".js", ".mjs", ".cjs", ".ts") and "k6" in text:
         line = _first_line(_K6, text)
         if line is not None:

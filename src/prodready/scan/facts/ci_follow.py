@@ -58,6 +58,8 @@ from prodready.scan.facts.source import ParseProblem, RepoFiles
 
 MAX_DEPTH = 12
 """Hops followed from a CI step (make -> script -> npm -> ...)."""
+BUILD_WRAPPERS = frozenset({"mvnw", "gradlew"})
+"""Build-tool wrapper scripts: classified as the tool, never followed as scripts."""
 
 MAX_UNIT_NESTING = 48
 """Units (targets, envs, scripts) nested inside each other before giving up."""
@@ -548,6 +550,11 @@ class Follower:
             return self._follow_shell(args, cwd, depth, visiting, here)
         if name in ("source", "."):
             return self._follow_script_file(args[:1], cwd, depth, visiting, errexit=False)
+        if name in BUILD_WRAPPERS:
+            # ``./mvnw verify``: the wrapper fetches and runs the build tool with
+            # its arguments; what runs is classified from them, not from the
+            # wrapper script's ``exec "$MAVEN_HOME/bin/mvn" "$@"``.
+            return None
         if "/" in words[0] or words[0].endswith(".sh"):
             return self._follow_script_file([words[0], *args], cwd, depth, visiting, errexit=False)
         return None

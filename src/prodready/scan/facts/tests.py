@@ -3,30 +3,60 @@
 Test *code* is a test file in a programming language that is not test
 *data*: files under ``fixtures/``, ``testdata/`` and the like are inputs to
 tests (our own fixture repositories are full of Python and Go), not tests.
+BDD step definitions under ``features/steps/`` (behave, cucumber-js) are test
+code even though that folder name says nothing about tests.
 
-A test file is an integration/end-to-end test when a folder or its name says
-so (``integration``, ``e2e``, ``acceptance``, ``functional``, ``system``,
-``smoke``) or, in Go, when it carries an ``integration``/``e2e`` build tag;
-load, performance and chaos tests (``loadtest``, ``perf``, ``benchmarks``,
-``chaos`` folders) are not unit tests either. Everything else is a unit test.
+Every test file has a kind:
 
-Test functions are counted with parsers where one is cheap and exact
-(Python ``ast``: ``test*`` functions and methods), and by the language's
-fixed conventions elsewhere (gofmt'd Go: ``func TestXxx(`` at the start of a
-line in a ``_test.go`` file; ``@Test`` in Java/Kotlin; ``it(``/``test(`` in
-JS/TS). Production code is first-party code that is not a test, example,
-doc, vendored or generated file; shell scripts are left out of both sides.
+- **integration** (integration/end-to-end) when a folder or its name says so
+  (``integration``, ``e2e``, ``acceptance``, ``functional``, ``system``,
+  ``smoke``; Java's failsafe ``*IT.java``), when it declares itself one
+  (``pytestmark = pytest.mark.integration``, every test marked, a Go
+  ``integration``/``e2e`` build tag, ``@SpringBootTest`` on a real port), or
+  when what it imports starts real dependencies or drives the service from
+  outside (Testcontainers, dockertest, a compose fixture, a browser, the
+  service launched with uvicorn/gunicorn). BDD step definitions are
+  acceptance tests, so integration too;
+- **performance** for load, performance, benchmark and chaos tests
+  (``loadtest``, ``perf``, ``benchmarks``, ``chaos`` folders; locustfiles, k6
+  scripts, Gatling simulations);
+- **unit** otherwise, including tests that run the app in process
+  (FastAPI/Starlette ``TestClient``, Django's test client, ``httptest``,
+  ``supertest``, MockMvc): they exercise much of the app, but no network,
+  process or real dependency boundary.
+
+What each file imports and marks is read with parsers (see ``_test_code``).
+Production code is first-party code that is not a test, example, doc,
+vendored or generated file; shell scripts are left out of both sides.
 """
 
 from __future__ import annotations
 
-import ast
 import re
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import PurePosixPath
 
+from prodready.scan.facts._test_code import (
+    BDD_RUNNERS,
+    DESCRIPTIONS,
+    INTEGRATION_TECHNOLOGIES,
+    PERFORMANCE_TECHNOLOGIES,
+    TestCodeFacts,
+    analyze_test_file,
+)
 from prodready.scan.facts.files import FileInfo
 from prodready.scan.facts.view import Facts
+
+__all__ = [
+    "TestFile",
+    "TestInventory",
+    "TestKind",
+    "collect_tests",
+    "is_bdd_steps_path",
+    "is_integration_path",
+    "is_test_data",
+]
 
 _DATA_DIRS = frozenset({"fixtures", "fixture", "testdata", "test-data", "test_data", "data"})
 _INTEGRATION_DIRS = frozenset(
@@ -34,8 +64,11 @@ _INTEGRATION_DIRS = frozenset(
         "integration",
         "integration_tests",
         "integration-tests",
+        "integrationtests",
         "integ",
         "e2e",
+        "e2e-tests",
+        "e2e_tests",
         "end2end",
         "end-to-end",
         "end_to_end",
@@ -44,25 +77,36 @@ _INTEGRATION_DIRS = frozenset(
         "system",
         "smoke",
         "it",
+    }
+)
+_PERFORMANCE_DIRS = frozenset(
+    {
         "loadtest",
         "loadtests",
         "load-tests",
         "load_tests",
+        "load-test",
+        "load_test",
         "perf",
         "perftest",
         "perftests",
+        "performance",
         "benchmark",
         "benchmarks",
         "chaos",
     }
 )
 _INTEGRATION_NAME = re.compile(r"(^|[_.-])(integration|e2e|acceptance)([_.-]|$)", re.IGNORECASE)
-_GO_BUILD_TAG = re.compile(r"^//go:build\s+.*\b(integration|e2e|acceptance)\b", re.MULTILINE)
-_GO_TEST_FUNC = re.compile(r"^func\s+(Test|Fuzz)[A-Z0-9_]\w*\s*\(", re.MULTILINE)
-_JAVA_TEST = re.compile(r"@(Test|ParameterizedTest|RepeatedTest|TestFactory)\b")
-_JS_TEST = re.compile(r"(^|[^\w.])(it|test)(\.each\([^)]*\))?\s*\(\s*['\"`]", re.MULTILINE)
-_RUBY_TEST = re.compile(r"^\s*(it|test|scenario)\s+['\"]", re.MULTILINE)
+_FAILSAFE_NAME = re.compile(r"^(IT[A-Z]\w*|\w+IT|\w+ITCase)$")
+"""Maven failsafe's default integration-test class names."""
+_STEP_DIRS = frozenset({"steps", "step_definitions", "stepdefs", "step-definitions"})
 UNCOUNTED_LANGUAGES = frozenset({"shell"})
+
+
+class TestKind(StrEnum):
+    UNIT = "unit"
+    INTEGRATION = "integration"
+    PERFORMANCE = "performance"
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,7 +115,24 @@ class TestFile:
     language: str
     lines: int
     tests: int
-    integration: bool
+    kind: TestKind = TestKind.UNIT
+    reason: str = ""
+    """Why the file is not a unit test (``folder integration``, ``build tag
+    integration``, ``Testcontainers ...``); empty for unit tests."""
+    reason_line: int | None = None
+    uses: tuple[tuple[str, int], ...] = ()
+    """(technology id, first line) for the test technologies it imports
+    (``_test_code`` ids: ``testcontainers``, ``pact``, ``pytest-bdd``...)."""
+    marked_tests: int = 0
+    """Tests marked integration inside a file that is otherwise unit tests."""
+
+    @property
+    def integration(self) -> bool:
+        return self.kind is TestKind.INTEGRATION
+
+    def uses_any(self, technologies: frozenset[str]) -> tuple[str, int] | None:
+        """The first of ``technologies`` the file uses, with its line."""
+        return next(((t, line) for t, line in self.uses if t in technologies), None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,11 +144,15 @@ class TestInventory:
 
     @property
     def unit(self) -> tuple[TestFile, ...]:
-        return tuple(f for f in self.files if not f.integration)
+        return tuple(f for f in self.files if f.kind is TestKind.UNIT)
 
     @property
     def integration(self) -> tuple[TestFile, ...]:
-        return tuple(f for f in self.files if f.integration)
+        return tuple(f for f in self.files if f.kind is TestKind.INTEGRATION)
+
+    @property
+    def performance(self) -> tuple[TestFile, ...]:
+        return tuple(f for f in self.files if f.kind is TestKind.PERFORMANCE)
 
     @property
     def unit_lines(self) -> int:
@@ -101,6 +166,16 @@ class TestInventory:
     def ratio(self) -> float:
         return self.unit_lines / self.code_lines if self.code_lines else 0.0
 
+    def using(self, technologies: frozenset[str]) -> list[tuple[TestFile, str, int]]:
+        """(file, technology, line) for each test file using one of ``technologies``."""
+        found = []
+        for test in self.files:
+            for technology, line in test.uses:
+                if technology in technologies:
+                    found.append((test, technology, line))
+                    break
+        return found
+
 
 def is_test_data(path: str) -> bool:
     return any(part.lower() in _DATA_DIRS for part in PurePosixPath(path).parts[:-1])
@@ -110,7 +185,17 @@ def is_integration_path(path: str) -> bool:
     pure = PurePosixPath(path)
     if any(part.lower() in _INTEGRATION_DIRS for part in pure.parts[:-1]):
         return True
-    return bool(_INTEGRATION_NAME.search(pure.name.split(".", 1)[0]))
+    stem = pure.name.split(".", 1)[0]
+    if pure.suffix in (".java", ".kt", ".groovy", ".scala") and _FAILSAFE_NAME.match(stem):
+        return True
+    return bool(_INTEGRATION_NAME.search(stem))
+
+
+def is_bdd_steps_path(path: str) -> bool:
+    """``features/steps/x.py`` (behave), ``features/step_definitions/x.js``
+    (cucumber-js): step definitions, wherever the ``features`` folder is."""
+    folders = [part.lower() for part in PurePosixPath(path).parts[:-1]]
+    return bool(folders) and folders[-1] in _STEP_DIRS and "features" in folders[:-1]
 
 
 def collect_tests(facts: Facts) -> TestInventory:
@@ -120,7 +205,7 @@ def collect_tests(facts: Facts) -> TestInventory:
     for info in facts.own_files():
         if not info.is_code or info.language in UNCOUNTED_LANGUAGES or not info.is_first_party:
             continue
-        if info.is_test:
+        if info.is_test or is_bdd_steps_path(info.path):
             if is_test_data(info.path):
                 continue
             files.append(_test_file(facts, info))
@@ -133,30 +218,43 @@ def collect_tests(facts: Facts) -> TestInventory:
 def _test_file(facts: Facts, info: FileInfo) -> TestFile:
     text = facts.read_text(info.path) or ""
     language = info.language or ""
-    integration = is_integration_path(info.path)
-    if language == "go" and _GO_BUILD_TAG.search(text[:2000]):
-        integration = True
-    return TestFile(info.path, language, info.lines, _count_tests(facts, info, text), integration)
+    tree = facts.python_ast(info.path) if language == "python" else None
+    code = analyze_test_file(info.path, language, text, tree)
+    kind, reason, line = _kind(info.path, code)
+    return TestFile(
+        info.path,
+        language,
+        info.lines,
+        code.tests,
+        kind,
+        reason,
+        line,
+        tuple(sorted(code.uses.items(), key=lambda item: (item[1], item[0]))),
+        code.marked_tests,
+    )
 
 
-def _count_tests(facts: Facts, info: FileInfo, text: str) -> int:
-    language = info.language
-    if language == "python":
-        tree = facts.python_ast(info.path)
-        if tree is None:
-            return 0
-        return sum(
-            1
-            for node in ast.walk(tree)
-            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
-            and node.name.startswith("test")
-        )
-    if language == "go":
-        return len(_GO_TEST_FUNC.findall(text)) if info.path.endswith("_test.go") else 0
-    if language in ("java", "kotlin", "scala"):
-        return len(_JAVA_TEST.findall(text))
-    if language in ("javascript", "typescript"):
-        return len(_JS_TEST.findall(text))
-    if language == "ruby":
-        return len(_RUBY_TEST.findall(text))
-    return 1 if text.strip() else 0
+def _kind(path: str, code: TestCodeFacts) -> tuple[TestKind, str, int | None]:
+    folders = [part.lower() for part in PurePosixPath(path).parts[:-1]]
+    performance = next((f for f in folders if f in _PERFORMANCE_DIRS), None)
+    if performance is not None:
+        return TestKind.PERFORMANCE, f"in the {performance}/ folder", None
+    folder = next((f for f in folders if f in _INTEGRATION_DIRS), None)
+    if folder is not None:
+        return TestKind.INTEGRATION, f"in the {folder}/ folder", None
+    if is_integration_path(path):
+        return TestKind.INTEGRATION, "named as an integration test", None
+    if code.integration_marker is not None:
+        return TestKind.INTEGRATION, code.integration_marker, code.marker_line
+    for technology, line in sorted(code.uses.items(), key=lambda item: item[1]):
+        if technology in INTEGRATION_TECHNOLOGIES:
+            return TestKind.INTEGRATION, DESCRIPTIONS[technology], line
+    for technology, line in sorted(code.uses.items(), key=lambda item: item[1]):
+        if technology in BDD_RUNNERS:
+            return TestKind.INTEGRATION, f"BDD steps ({DESCRIPTIONS[technology]})", line
+    if is_bdd_steps_path(path):
+        return TestKind.INTEGRATION, "BDD step definitions", None
+    for technology, line in code.uses.items():
+        if technology in PERFORMANCE_TECHNOLOGIES:
+            return TestKind.PERFORMANCE, f"a {DESCRIPTIONS[technology]} script", line
+    return TestKind.UNIT, "", None
