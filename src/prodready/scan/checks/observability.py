@@ -17,7 +17,7 @@ from prodready.scan.checks._uses import (
     entry_point,
     unused_declarations,
 )
-from prodready.scan.checks.base import Check, CheckSpec, Verdict, evidence, finding
+from prodready.scan.checks.base import Check, CheckSpec, Example, Verdict, evidence, finding
 from prodready.scan.facts.code_model import LibraryUse
 from prodready.scan.facts.containers import ContainerFacts, container_facts
 from prodready.scan.facts.libraries import Capability
@@ -105,13 +105,34 @@ METRICS = CheckSpec(
     ),
     how_to_fix=(
         "Instrument with prometheus-client / OpenTelemetry metrics (Python), "
-        "prometheus/client_golang or OTel (Go), Micrometer (Java): at least request count, "
-        "error count and latency histograms, exposed on /metrics or exported via OTLP."
+        "prometheus/client_golang or OTel (Go), prom-client (Node), Micrometer (Java; a "
+        "micrometer-registry-* starter in a Spring Boot app counts): at least request count, "
+        "error count and latency histograms, exposed on /metrics or exported via OTLP. Only "
+        "use in production code counts; a metrics package in the manifest that no code uses "
+        "is a finding. Services and queue workers are judged; libraries and frontend apps "
+        "are not applicable."
     ),
     references=(
         "https://prometheus.io/docs/practices/instrumentation/",
         "https://opentelemetry.io/docs/concepts/signals/metrics/",
         "https://sre.google/sre-book/monitoring-distributed-systems/",
+    ),
+    examples=(
+        Example(
+            "prometheus-client on FastAPI",
+            "from prometheus_client import Counter, Histogram, make_asgi_app\n\n"
+            "REQUESTS = Counter('http_requests_total', 'Requests', ['route', 'status'])\n"
+            "LATENCY = Histogram('http_request_duration_seconds', 'Latency', ['route'])\n"
+            "app.mount('/metrics', make_asgi_app())\n",
+            language="python",
+        ),
+        Example(
+            "Go client_golang",
+            "var requests = promauto.NewCounterVec(prometheus.CounterOpts{\n"
+            '\tName: "http_requests_total"}, []string{"code"})\n\n'
+            'mux.Handle("/metrics", promhttp.Handler())\n',
+            language="go",
+        ),
     ),
 )
 
@@ -148,13 +169,39 @@ STRUCTURED_LOGGING = CheckSpec(
         "with traces during an incident."
     ),
     how_to_fix=(
-        "Log JSON: structlog or python-json-logger (Python), log/slog with a JSONHandler, "
-        "zap or zerolog (Go), logstash-logback-encoder (Java). Include a request/trace id."
+        "Log JSON: structlog, python-json-logger (also as a dictConfig formatter) or loguru "
+        "with serialize=True (Python), log/slog with a JSONHandler, zap, zerolog or logrus "
+        "with JSONFormatter (Go), pino or winston's json format (Node), a Logstash/ECS encoder "
+        "or JSON layout in logback/log4j2 configuration or Spring Boot's "
+        "logging.structured.format (Java). Include a request/trace id. logrus with its "
+        "TextFormatter or stdlib logging with a text format is not structured. Services and "
+        "queue workers are judged; libraries and frontend apps are not applicable."
     ),
     references=(
         "https://www.structlog.org/",
         "https://pkg.go.dev/log/slog",
         "https://12factor.net/logs",
+    ),
+    examples=(
+        Example(
+            "structlog rendering JSON",
+            "structlog.configure(processors=[\n"
+            "    structlog.contextvars.merge_contextvars,\n"
+            "    structlog.processors.TimeStamper(fmt='iso'),\n"
+            "    structlog.processors.JSONRenderer(),\n])\n",
+            language="python",
+        ),
+        Example(
+            "Go slog",
+            "slog.SetDefault(slog.New(slog.NewJSONHandler(os.Stdout, nil)))\n",
+            language="go",
+        ),
+        Example(
+            "logrus text output is not structured",
+            "log.SetFormatter(&log.TextFormatter{})\n",
+            passes=False,
+            language="go",
+        ),
     ),
 )
 
@@ -187,12 +234,30 @@ TRACING = CheckSpec(
     ),
     how_to_fix=(
         "Instrument with OpenTelemetry (SDK plus the framework's instrumentation, e.g. "
-        "opentelemetry-instrumentation-fastapi, otelhttp for Go) and export to a tracing "
-        "backend; propagate context on outbound calls."
+        "opentelemetry-instrumentation-fastapi, otelhttp for Go, @opentelemetry/sdk-node) "
+        "and export to a tracing backend; propagate context on outbound calls. An agent in "
+        "the image's entry point counts (opentelemetry-instrument, ddtrace-run, the "
+        "OpenTelemetry or Datadog Java agent), as do Micrometer Tracing in a Spring Boot app "
+        "and Sentry with a traces sample rate; Sentry for errors only does not. Services, "
+        "queue workers and frontend apps are judged; libraries are not applicable."
     ),
     references=(
         "https://opentelemetry.io/docs/concepts/signals/traces/",
         "https://research.google/pubs/dapper-a-large-scale-distributed-systems-tracing-infrastructure/",
+    ),
+    examples=(
+        Example(
+            "OpenTelemetry on FastAPI",
+            "trace.set_tracer_provider(TracerProvider())\n"
+            "trace.get_tracer_provider().add_span_processor(BatchSpanProcessor(OTLPSpanExporter()))\n"
+            "FastAPIInstrumentor.instrument_app(app)\nHTTPXClientInstrumentor().instrument()\n",
+            language="python",
+        ),
+        Example(
+            "auto-instrumentation in the image",
+            'CMD ["opentelemetry-instrument", "uvicorn", "app.main:app"]\n',
+            language="dockerfile",
+        ),
     ),
 )
 
@@ -270,10 +335,24 @@ ERROR_TRACKING = CheckSpec(
         "introduced a new one."
     ),
     how_to_fix=(
-        "Initialise an error tracker SDK at startup (sentry_sdk.init / sentry-go / "
-        "Rollbar / Bugsnag / Honeybadger) with the release and environment set."
+        "Initialise an error tracker SDK at startup (sentry_sdk.init / sentry.Init in Go / "
+        "Sentry.init in JavaScript / Rollbar / Bugsnag / Honeybadger; in Spring Boot the "
+        "Sentry starter) with the release and environment set. An SDK in the manifest that "
+        "is never initialised is a finding. Services, queue workers and frontend apps are "
+        "judged; libraries are not applicable (the application initialises the tracker)."
     ),
-    references=("https://docs.sentry.io/platforms/python/",),
+    references=(
+        "https://docs.sentry.io/platforms/python/",
+        "https://docs.sentry.io/platforms/go/",
+    ),
+    examples=(
+        Example(
+            "Sentry in Python",
+            "sentry_sdk.init(dsn=os.environ['SENTRY_DSN'], release=VERSION, "
+            "environment=ENVIRONMENT)\n",
+            language="python",
+        ),
+    ),
 )
 
 
@@ -305,13 +384,28 @@ ALERTS = CheckSpec(
     ),
     how_to_fix=(
         "Commit Prometheus alerting rules (PrometheusRule), Grafana/Datadog alert "
-        "definitions or SLO specs (OpenSLO, Sloth) next to the service, and alert on "
-        "symptoms (error rate, latency SLO burn) rather than causes."
+        "definitions (also as Terraform) or SLO specs (OpenSLO, Sloth, Pyrra) next to the "
+        "service, and alert on symptoms (error rate, latency SLO burn) rather than causes. "
+        "In a monorepo, rules in a shared folder count for the services they name (or the "
+        "Helm chart that deploys them names); rules in test fixtures or examples do not. "
+        "Alertmanager routing without rules is only half the job. Services and queue workers "
+        "are judged; libraries and frontend apps are not applicable."
     ),
     references=(
         "https://prometheus.io/docs/prometheus/latest/configuration/alerting_rules/",
         "https://sre.google/workbook/alerting-on-slos/",
         "https://openslo.com/",
+    ),
+    examples=(
+        Example(
+            "PrometheusRule on the error rate",
+            "apiVersion: monitoring.coreos.com/v1\nkind: PrometheusRule\nspec:\n  groups:\n"
+            "    - name: checkout\n      rules:\n        - alert: CheckoutHighErrorRate\n"
+            '          expr: sum(rate(http_requests_total{job="checkout",code=~"5.."}[5m]))\n'
+            '            / sum(rate(http_requests_total{job="checkout"}[5m])) > 0.02\n'
+            "          for: 5m\n",
+            language="yaml",
+        ),
     ),
 )
 
@@ -392,8 +486,12 @@ DASHBOARDS = CheckSpec(
         "metric, and rebuilt anywhere."
     ),
     how_to_fix=(
-        "Export dashboards to JSON (or generate them with grafonnet/jsonnet, Grafana "
-        "Foundation SDK, Datadog dashboard JSON) and commit them with the service."
+        "Export dashboards to JSON (or generate them with grafonnet/jsonnet, grafanalib, "
+        "Grafana Foundation SDK, Datadog or New Relic dashboard JSON, a GrafanaDashboard "
+        "resource) and commit them with the service. A dashboard without panels does not "
+        "count. In a monorepo, dashboards in a shared folder count for the services they "
+        "name. Services and queue workers are judged; libraries and frontend apps are not "
+        "applicable."
     ),
     references=(
         "https://grafana.com/docs/grafana/latest/dashboards/build-dashboards/import-dashboards/",

@@ -304,7 +304,9 @@ GRACEFUL_SHUTDOWN = CheckSpec(
         "Starlette lifespan, aiohttp on_shutdown, gunicorn graceful_timeout, uvicorn "
         "--timeout-graceful-shutdown); in Node, process.on('SIGTERM') -> server.close(); in "
         "Spring Boot, server.shutdown=graceful. A SIGTERM handler next to a server that is "
-        "never shut down is half the job. Libraries are not applicable."
+        "never shut down is half the job; a server or worker that drains by default "
+        "(uvicorn.run, aiohttp run_app, Celery, rq, asynq) scores a little less than an "
+        "explicit hook. Services and queue workers are judged; libraries are not applicable."
     ),
     references=(
         "https://pkg.go.dev/net/http#Server.Shutdown",
@@ -673,7 +675,8 @@ RATE_LIMITING = CheckSpec(
         "(a semaphore around work, uvicorn limit_concurrency, netutil.LimitListener, "
         "prodready.http Bulkhead) or load shedding (reject when queues are full) at the "
         "service's entry points. A rate-limit library in the manifest that no code uses is "
-        "a finding. Libraries are not applicable."
+        "a finding. Libraries and queue workers (which pull work at their own pace) are not "
+        "applicable."
     ),
     references=(
         "https://sre.google/sre-book/handling-overload/",
