@@ -3,9 +3,6 @@ every scale from a function to a fleet under fault?"""
 
 from __future__ import annotations
 
-import posixpath
-from dataclasses import dataclass
-
 from prodready.scan.checks._recorded import (
     load_run_failures,
     load_run_summary,
@@ -14,24 +11,27 @@ from prodready.scan.checks._recorded import (
     with_penalty,
 )
 from prodready.scan.checks._service import (
-    ci,
-    concerns,
     deployment,
-    own_project,
     service_pipelines,
     service_runs,
     source,
 )
+from prodready.scan.checks._test_facts import (
+    Measured,
+    bdd_facts,
+    count,
+    coverage_measurements,
+    coverage_reports,
+    own_asset,
+    own_dependencies,
+    test_inventory,
+)
 from prodready.scan.checks.base import Check, CheckSpec, Example, Verdict, evidence, finding
-from prodready.scan.facts._test_code import BDD_RUNNERS, CONTRACT_TECHNOLOGIES, IN_PROCESS
-from prodready.scan.facts.ci_model import CoverageReport, Trigger
-from prodready.scan.facts.ci_tools import program
-from prodready.scan.facts.deploy import FeatureFile
-from prodready.scan.facts.deps import Dependency, DepsFacts, deps_facts
+from prodready.scan.facts._test_code import CONTRACT_TECHNOLOGIES, IN_PROCESS
+from prodready.scan.facts.ci_model import Trigger
 from prodready.scan.facts.results import RecordedResults, recorded_results
-from prodready.scan.facts.tests import TestInventory, collect_tests, is_test_data
 from prodready.scan.facts.view import Facts
-from prodready.scan.model import Evidence, Finding, Level, Severity
+from prodready.scan.model import Finding, Level, Severity
 
 UNIT = CheckSpec(
     id="test.unit",
@@ -213,114 +213,14 @@ COVERAGE = CheckSpec(
     ),
 )
 
-_JS = frozenset({"javascript", "typescript"})
-_JVM = frozenset({"java", "kotlin", "scala", "groovy"})
-_COVERAGE_LANGUAGES: dict[str, frozenset[str]] = {
-    "coverage.py": frozenset({"python"}),
-    "pytest-cov": frozenset({"python"}),
-    "go": frozenset({"go"}),
-    "go-test-coverage": frozenset({"go"}),
-    "jest": _JS,
-    "nyc": _JS,
-    "c8": _JS,
-    "vitest": _JS,
-    "vite": _JS,
-    "jacoco": _JVM,
-    "maven": _JVM,
-    "gradle": _JVM,
-}
-"""Languages a coverage tool measures; a config above the service folder
-counts for the service only when it measures one of the service's languages."""
-
-
-@dataclass(frozen=True, slots=True)
-class _Measured:
-    """One place that measures coverage for the service."""
-
-    tool: str
-    path: str
-    line: int | None
-    fail_under: float | None
-    enforced: bool
-    """The threshold can fail the build (False for a CI step that can never fail)."""
-    why_not: str | None = None
-
-    @property
-    def where(self) -> str:
-        return f"{self.path}:{self.line}" if self.line else self.path
-
-
-def _measured(facts: Facts) -> list[_Measured]:
-    """Coverage configs and coverage-measuring commands that concern this service."""
-    facts_ci = ci(facts)
-    run_sites = {(r.location.path, r.location.line) for r in facts_ci.runs("coverage")}
-    mine = {(r.location.path, r.location.line): r for r in service_runs(facts, "coverage")}
-    languages = set(facts.languages())
-    found: list[_Measured] = []
-    for config in facts_ci.coverage.configs:
-        site = (config.path, config.line)
-        if site in run_sites:
-            run = mine.get(site)
-            if run is None:
-                continue  # a command for another service
-            found.append(
-                _Measured(
-                    config.tool,
-                    config.path,
-                    config.line,
-                    config.fail_under,
-                    run.can_fail,
-                    run.why_not,
-                )
-            )
-        elif _config_applies(facts, config.path, config.tool, languages):
-            found.append(_Measured(config.tool, config.path, config.line, config.fail_under, True))
-    return found
-
-
-def _config_applies(facts: Facts, path: str, tool: str, languages: set[str]) -> bool:
-    if not _own_asset(facts, path, allow_above=True):
-        return False
-    folder = posixpath.dirname(path)
-    if facts.scope.owns(path) and _inside(folder, facts.scope.path):
-        return True
-    measured = _COVERAGE_LANGUAGES.get(tool)
-    return not measured or bool(measured & languages)
-
-
-def _inside(path: str, folder: str) -> bool:
-    folder = folder.strip("/")
-    return folder in ("", ".") or path == folder or path.startswith(folder + "/")
-
-
-def _own_asset(facts: Facts, path: str, *, allow_above: bool = False) -> bool:
-    """A file of this service (or, with ``allow_above``, of a folder above it:
-    a root config), not a test fixture, vendored copy or example."""
-    if is_test_data(path):
-        return False
-    info = facts.index.info(path)
-    if info is not None and (info.is_vendored or info.is_example):
-        return False
-    if facts.scope.owns(path):
-        return True
-    return allow_above and _inside(facts.scope.path, posixpath.dirname(path) or ".")
-
-
-def _reports(facts: Facts) -> list[CoverageReport]:
-    return [
-        r
-        for r in ci(facts).coverage.reports
-        if facts.scope.owns(r.path) and _own_asset(facts, r.path)
-    ]
-
 
 def judge_coverage(facts: Facts) -> Verdict:
     inventory = test_inventory(facts)
     if inventory.code_lines == 0:
         return Verdict.not_applicable("no production code to test")
     threshold = facts.params.coverage
-    measured = _measured(facts)
-    reports = [r for r in _reports(facts) if r.percent is not None]
+    measured = coverage_measurements(facts)
+    reports = [r for r in coverage_reports(facts) if r.percent is not None]
     seen = [evidence(m.path, f"coverage measured by {m.tool}", m.line) for m in measured[:10]]
     seen += [
         evidence(r.path, f"{r.format} report: {r.percent:.1f}% of lines covered")
@@ -372,9 +272,8 @@ def judge_coverage(facts: Facts) -> Verdict:
             findings=notes
             or [
                 finding(
-                    f"coverage is measured but no minimum is set: add one (fail_under = "
-                    f"{threshold:g}, --cov-fail-under, coverageThreshold) so it cannot drop "
-                    "unnoticed",
+                    f"coverage is measured but no minimum is set, so it can drop unnoticed: "
+                    f"{_minimum_hint(measured[0].tool, threshold)}",
                     measured[0].path,
                     measured[0].line,
                     severity=Severity.LOW,
@@ -391,7 +290,7 @@ def judge_coverage(facts: Facts) -> Verdict:
     )
 
 
-def _threshold_notes(measured: list[_Measured], threshold: float) -> list[Finding]:
+def _threshold_notes(measured: list[Measured], threshold: float) -> list[Finding]:
     notes = []
     for m in measured:
         if m.fail_under is None:
@@ -439,6 +338,24 @@ def _not_measured(facts: Facts) -> list[Finding]:
             severity=Severity.MEDIUM,
         )
     ]
+
+
+def _minimum_hint(tool: str, threshold: float) -> str:
+    if tool in ("go", "go-test-coverage"):
+        return (
+            "go test has no minimum of its own; fail the build on the total (go-test-coverage, "
+            f"or `go tool cover -func` compared with {threshold:g})"
+        )
+    if tool in ("coverage.py", "pytest-cov"):
+        return f"set [tool.coverage.report] fail_under = {threshold:g} (or --cov-fail-under)"
+    if tool in ("jest", "vitest", "vite", "nyc", "c8", "mocha", "node"):
+        return (
+            f"set a lines threshold of {threshold:g} (jest coverageThreshold, vitest "
+            "thresholds, nyc/c8 check-coverage)"
+        )
+    if tool in ("jacoco", "maven", "gradle"):
+        return f"add a JaCoCo check rule (LINE COVEREDRATIO minimum {threshold / 100:.2f})"
+    return f"set a minimum of {threshold:g}%"
 
 
 def _coverage_hint(family: str) -> str:
@@ -509,7 +426,7 @@ def judge_integration(facts: Facts) -> Verdict:
         return Verdict.not_applicable("no production code to test")
     suites = [f for f in inventory.integration if f.tests > 0]
     marked = [f for f in inventory.unit if f.marked_tests > 0]
-    bdd = _bdd(facts)
+    bdd = bdd_facts(facts)
     seen = [evidence(f.path, f"{f.tests} tests: {f.reason}", f.reason_line) for f in suites[:10]]
     seen += [evidence(f.path, f"{f.marked_tests} tests marked integration/e2e") for f in marked[:5]]
     if bdd.runnable:
@@ -519,36 +436,45 @@ def judge_integration(facts: Facts) -> Verdict:
                 f"BDD scenarios run by {', '.join(sorted(bdd.runners)) or 'a runner'}",
             )
         )
-    environments = [c for c in deployment(facts).test_compose_files if _own_asset(facts, c.path)]
+    environments = [c for c in deployment(facts).test_compose_files if own_asset(facts, c.path)]
     seen += [
         evidence(c.path, f"test environment ({', '.join(c.test_reasons)})")
         for c in environments[:3]
     ]
-    count = sum(f.tests for f in suites) + sum(f.marked_tests for f in marked)
-    if count or bdd.runnable:
+    total = sum(f.tests for f in suites) + sum(f.marked_tests for f in marked)
+    if total or bdd.runnable:
         parts = []
-        if count:
+        if total:
             parts.append(
-                f"{count} integration/end-to-end tests in {len(suites) + len(marked)} files"
+                f"{count(total, 'integration/end-to-end test')} in "
+                f"{count(len(suites) + len(marked), 'file')}"
             )
         if bdd.runnable:
-            parts.append(f"{sum(f.scenarios for f in bdd.runnable)} BDD scenarios")
+            parts.append(count(sum(f.scenarios for f in bdd.runnable), "BDD scenario"))
         return Verdict.passed(", ".join(parts), evidence=seen)
+    unit = [f for f in inventory.unit if f.tests > 0]
+    found = (
+        f"the {count(len(unit), 'test file')} hold unit tests only"
+        if unit
+        else "there are no tests at all"
+    )
     findings = [
         finding(
-            f"no integration or end-to-end tests: the {len(inventory.unit)} test files are "
-            "unit tests; add a suite that talks to real dependencies or to the running "
-            "service (tests/integration, an integration marker or build tag, Testcontainers)",
+            f"no integration or end-to-end tests: {found}; add a suite that talks to real "
+            "dependencies or to the running service (tests/integration, an integration marker "
+            "or build tag, Testcontainers, a compose test environment)",
             severity=Severity.MEDIUM,
         )
     ]
     in_process = inventory.using(frozenset({IN_PROCESS}))
     if in_process:
         test, _, line = in_process[0]
+        others = f" and {count(len(in_process) - 1, 'other')}" if len(in_process) > 1 else ""
         findings.append(
             finding(
-                f"{len(in_process)} test files run the app in process ({test.path} and others): "
-                "they are unit tests, they cross no network or real dependency",
+                f"{test.path}{others} use an in-process test client or server (TestClient, "
+                "httptest, supertest, MockMvc...): unit tests, crossing no network, process or "
+                "real dependency",
                 test.path,
                 line,
                 severity=Severity.INFO,
@@ -619,71 +545,11 @@ BDD = CheckSpec(
     ),
 )
 
-_BDD_PACKAGES = frozenset(
-    {
-        "behave",
-        "pytest-bdd",
-        "github.com/cucumber/godog",
-        "github.com/DATA-DOG/godog",
-        "@cucumber/cucumber",
-        "cucumber",
-        "io.cucumber:cucumber-java",
-        "io.cucumber:cucumber-java8",
-        "io.cucumber:cucumber-junit-platform-engine",
-        "io.cucumber:cucumber-junit",
-    }
-)
-_BDD_COMMANDS = frozenset({"behave", "godog", "cucumber", "cucumber-js"})
-
-
-@dataclass(frozen=True, slots=True)
-class _Bdd:
-    features: tuple[FeatureFile, ...]
-    """Own feature files with at least one scenario."""
-    empty: tuple[FeatureFile, ...]
-    runners: frozenset[str]
-    runner_evidence: tuple[Evidence, ...]
-
-    @property
-    def runnable(self) -> tuple[FeatureFile, ...]:
-        return self.features if self.runners else ()
-
-
-def _bdd(facts: Facts) -> _Bdd:
-    def compute(view: Facts) -> _Bdd:
-        found = deployment(view)
-        features = [f for f in found.feature_files if _own_asset(view, f.path)]
-        runners: set[str] = set()
-        seen: list[Evidence] = []
-        steps = [s for s in found.step_definitions if _own_asset(view, s.path)]
-        for step in steps:
-            if step.framework != "unknown":
-                runners.add(step.framework)
-                seen.append(evidence(step.path, f"{step.framework} step definitions", step.line))
-        for test, technology, line in test_inventory(view).using(BDD_RUNNERS):
-            runners.add(technology)
-            seen.append(evidence(test.path, f"uses {technology}", line))
-        for dependency in _own_dependencies(view, _BDD_PACKAGES):
-            runners.add(dependency.name)
-            seen.append(evidence(dependency.path, f"depends on {dependency.name}", dependency.line))
-        for run in ci(view).commands:
-            if run.argv and program(run.argv[0]) in _BDD_COMMANDS and concerns(view, run):
-                runners.add(program(run.argv[0]))
-                seen.append(evidence(run.location.path, f"runs {run.command}", run.location.line))
-        return _Bdd(
-            tuple(f for f in features if f.scenarios > 0),
-            tuple(f for f in features if f.scenarios == 0),
-            frozenset(runners),
-            tuple(seen),
-        )
-
-    return facts.derived("prodready.tests.bdd", compute)
-
 
 def judge_bdd(facts: Facts) -> Verdict:
     if test_inventory(facts).code_lines == 0:
         return Verdict.not_applicable("no production code to test")
-    bdd = _bdd(facts)
+    bdd = bdd_facts(facts)
     scenarios = sum(f.scenarios for f in bdd.features)
     seen = [
         evidence(
@@ -693,13 +559,14 @@ def judge_bdd(facts: Facts) -> Verdict:
     ] + list(bdd.runner_evidence[:5])
     if bdd.runnable:
         return Verdict.passed(
-            f"{scenarios} Gherkin scenarios in {len(bdd.features)} feature files, run by "
+            f"{count(scenarios, 'Gherkin scenario')} in "
+            f"{count(len(bdd.features), 'feature file')}, run by "
             f"{', '.join(sorted(bdd.runners))}",
             evidence=seen,
         )
     if bdd.features:
         return Verdict.failed(
-            f"{len(bdd.features)} feature files but no runner executes them",
+            f"{count(len(bdd.features), 'feature file')} but no runner executes them",
             score=3.0,
             findings=[
                 finding(
@@ -778,8 +645,8 @@ def judge_contract(facts: Facts) -> Verdict:
     if inventory.code_lines == 0:
         return Verdict.not_applicable("no production code to test")
     found = deployment(facts)
-    pacts = [p for p in found.pact_files if _own_asset(facts, p.path)]
-    contracts = [c for c in found.contracts if _own_asset(facts, c.path)]
+    pacts = [p for p in found.pact_files if own_asset(facts, p.path)]
+    contracts = [c for c in found.contracts if own_asset(facts, c.path)]
     users = inventory.using(CONTRACT_TECHNOLOGIES)
     seen = [
         evidence(
@@ -794,17 +661,17 @@ def judge_contract(facts: Facts) -> Verdict:
     if pacts or contracts or users:
         what = []
         if pacts:
-            what.append(f"{len(pacts)} pact files")
+            what.append(count(len(pacts), "pact file"))
         if contracts:
-            what.append(f"{len(contracts)} Spring Cloud Contract definitions")
+            what.append(count(len(contracts), "Spring Cloud Contract definition"))
         if users:
-            what.append(f"{len(users)} contract test files")
+            what.append(count(len(users), "contract test file"))
         return Verdict.passed(f"consumer-driven contracts: {', '.join(what)}", evidence=seen)
     if not source(facts).is_service:
         return Verdict.not_applicable(
             "no server in the code and no contracts: consumer-driven contracts are between services"
         )
-    declared = _own_dependencies(facts, _CONTRACT_PACKAGES, _CONTRACT_GROUPS)
+    declared = own_dependencies(facts, _CONTRACT_PACKAGES, _CONTRACT_GROUPS)
     if declared:
         return Verdict.failed(
             "a contract-testing library is declared but no test uses it",
@@ -869,7 +736,7 @@ def judge_load(facts: Facts) -> Verdict:
     plans = [
         t
         for t in deployment(facts).load_tests
-        if _own_asset(facts, t.path) and t.path not in result_paths
+        if own_asset(facts, t.path) and t.path not in result_paths
     ]
     if not plans and not results.load:
         if not source(facts).is_service:
@@ -900,7 +767,8 @@ def judge_load(facts: Facts) -> Verdict:
     if failed:
         share = 1 - len(failed) / len(latest)
         return Verdict.failed(
-            f"{len(failed)} of {len(latest)} recorded load runs missed their thresholds",
+            f"{len(failed)} of {count(len(latest), 'recorded load run')} (the latest of each "
+            "plan) missed their thresholds",
             score=with_penalty(round(4.0 + 6.0 * share, 1), stale),
             findings=[f for r in failed for f in load_run_failures(r)] + notes,
             evidence=seen,
@@ -920,10 +788,12 @@ def judge_load(facts: Facts) -> Verdict:
         )
     score = with_penalty(score, stale)
     what = (
-        [f"{len(plans)} load tests ({', '.join(sorted({t.tool for t in plans}))})"] if plans else []
+        [f"{count(len(plans), 'load test')} ({', '.join(sorted({t.tool for t in plans}))})"]
+        if plans
+        else []
     )
     if latest:
-        what.append(f"{len(latest)} recorded runs passed their thresholds")
+        what.append(f"the latest recorded run of each plan passed ({count(len(latest), 'run')})")
     return Verdict.passed(", ".join(what), score=score, findings=notes, evidence=seen)
 
 
@@ -959,7 +829,7 @@ CHAOS = CheckSpec(
 def judge_chaos(facts: Facts) -> Verdict:
     if test_inventory(facts).code_lines == 0:
         return Verdict.not_applicable("no production code")
-    experiments = [e for e in deployment(facts).chaos_experiments if _own_asset(facts, e.path)]
+    experiments = [e for e in deployment(facts).chaos_experiments if own_asset(facts, e.path)]
     runs = recorded_results(facts).chaos
     if not experiments and not runs:
         if not source(facts).is_service:
@@ -989,12 +859,13 @@ def judge_chaos(facts: Facts) -> Verdict:
     proven = runs or any(e.steady_state or e.tool == "toxiproxy" for e in experiments)
     if proven:
         return Verdict.passed(
-            f"{len(experiments) + len(runs)} chaos experiments ({', '.join(tools)})",
+            f"{count(len(experiments) + len(runs), 'chaos experiment')} ({', '.join(tools)})",
             evidence=seen,
         )
     first = experiments[0]
     return Verdict.passed(
-        f"{len(experiments)} chaos experiments ({', '.join(tools)}), none with a steady-state "
+        f"{count(len(experiments), 'chaos experiment')} ({', '.join(tools)}), none with a "
+        "steady-state "
         "hypothesis",
         score=8.0,
         findings=[
@@ -1011,32 +882,6 @@ def judge_chaos(facts: Facts) -> Verdict:
 
 
 # ----------------------------------------------------------------- shared helpers
-
-
-def test_inventory(facts: Facts) -> TestInventory:
-    """The service's test inventory, computed once per view."""
-    return facts.derived("prodready.tests", collect_tests)
-
-
-def _own_dependencies(
-    facts: Facts, names: frozenset[str], groups: tuple[str, ...] = ()
-) -> list[Dependency]:
-    """Dependencies declared by this service's own projects that are one of
-    ``names`` (a Go module also with its ``/vN`` suffix) or, for Java, in one
-    of the Maven ``groups``."""
-    found: DepsFacts = facts.derived("deps", deps_facts)
-    out = []
-    for ecosystem in found.ecosystems:
-        for project in ecosystem.projects:
-            if not own_project(facts, project.root, project.manifests):
-                continue
-            for dependency in project.dependencies:
-                name = dependency.name
-                base = name.rsplit("/v", 1)[0] if "/v" in name else name
-                if name in names or base in names or name.startswith(groups or ("\0",)):
-                    out.append(dependency)
-    return out
-
 
 CHECKS: tuple[Check, ...] = (
     Check(UNIT, judge_unit),

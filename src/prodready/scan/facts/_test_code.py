@@ -30,10 +30,13 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from tree_sitter import Node
+
 from prodready.scan.facts import treesitter as ts
 
 # Technology ids (``TestCodeFacts.uses``).
 TESTCONTAINERS = "testcontainers"
+REAL_DEPENDENCY = "real-dependency"
 DOCKERTEST = "dockertest"
 COMPOSE_FIXTURE = "compose-fixture"
 REAL_SERVER = "real-server"
@@ -51,7 +54,7 @@ GATLING = "gatling"
 IN_PROCESS = "in-process"
 
 INTEGRATION_TECHNOLOGIES = frozenset(
-    {TESTCONTAINERS, DOCKERTEST, COMPOSE_FIXTURE, REAL_SERVER, BROWSER}
+    {TESTCONTAINERS, DOCKERTEST, REAL_DEPENDENCY, COMPOSE_FIXTURE, REAL_SERVER, BROWSER}
 )
 """Technologies that make a test an integration / end-to-end test."""
 PERFORMANCE_TECHNOLOGIES = frozenset({LOCUST, K6, GATLING})
@@ -61,6 +64,7 @@ CONTRACT_TECHNOLOGIES = frozenset({PACT, SPRING_CONTRACT})
 DESCRIPTIONS = {
     TESTCONTAINERS: "Testcontainers (real dependencies in containers)",
     DOCKERTEST: "dockertest (real dependencies in containers)",
+    REAL_DEPENDENCY: "starts a real database or broker for the tests",
     COMPOSE_FIXTURE: "a docker-compose test fixture",
     REAL_SERVER: "starts the service on a real port and calls it over the network",
     BROWSER: "drives a browser end to end",
@@ -94,7 +98,18 @@ INTEGRATION_MARKERS = frozenset(
 """pytest marker names that put a test in an integration/end-to-end suite."""
 
 _PYTHON_MODULES: tuple[tuple[str, str], ...] = (
+    # the specific entries first: the first matching prefix decides
+    ("django.test.LiveServerTestCase", REAL_SERVER),
+    ("django.test.testcases.LiveServerTestCase", REAL_SERVER),
+    ("django.contrib.staticfiles.testing", REAL_SERVER),
+    ("channels.testing.ChannelsLiveServerTestCase", REAL_SERVER),
     ("testcontainers", TESTCONTAINERS),
+    ("pytest_postgresql", REAL_DEPENDENCY),
+    ("pytest_mysql", REAL_DEPENDENCY),
+    ("pytest_redis", REAL_DEPENDENCY),
+    ("pytest_rabbitmq", REAL_DEPENDENCY),
+    ("pytest_elasticsearch", REAL_DEPENDENCY),
+    ("pytest_mongo", REAL_DEPENDENCY),
     ("pytest_docker", COMPOSE_FIXTURE),
     ("pytest_docker_compose", COMPOSE_FIXTURE),
     ("python_on_whales", COMPOSE_FIXTURE),
@@ -120,6 +135,8 @@ _PYTHON_MODULES: tuple[tuple[str, str], ...] = (
 _SERVER_PROGRAMS = frozenset(
     {"uvicorn", "gunicorn", "hypercorn", "daphne", "granian", "waitress-serve", "runserver"}
 )
+_LIVE_SERVER_FIXTURES = frozenset({"live_server", "liveserver"})
+"""pytest-django's and pytest-flask's fixture that serves the app on a real port."""
 _SUBPROCESS_CALLS = frozenset(
     {"Popen", "run", "call", "check_call", "check_output", "create_subprocess_exec"}
 )
@@ -176,7 +193,11 @@ _GO_IMPORTS = "(import_spec path: (_) @path)"
 _JAVA_QUERY = """
 (import_declaration (_) @import)
 (annotation name: (identifier) @annotation arguments: (annotation_argument_list) @arguments)
+(marker_annotation name: (identifier) @marker)
 """
+_JAVA_INTEGRATION_ANNOTATIONS = frozenset(
+    {"QuarkusIntegrationTest", "IntegrationTest", "EndToEndTest", "E2ETest", "Testcontainers"}
+)
 _JS_QUERY = """
 (import_statement source: (string) @source)
 (call_expression function: (identifier) @function arguments: (arguments (string) @source))
@@ -290,6 +311,8 @@ class _PythonReader:
         elif isinstance(node, ast.ClassDef) and _marked(node.decorator_list):
             self.class_marked.update(id(child) for child in ast.walk(node))
         elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            if any(a.arg in _LIVE_SERVER_FIXTURES for a in node.args.args):
+                self.use(REAL_SERVER, node.lineno)
             if node.name.startswith("test"):
                 self.tests += 1
                 if id(node) in self.class_marked or _marked(node.decorator_list):
@@ -390,6 +413,7 @@ def _java(text: str) -> TestCodeFacts:
     uses: dict[str, int] = {}
     marker: str | None = None
     marker_line: int | None = None
+    marked = 0
     tree = ts.parse("java", text.encode("utf-8", "replace"))
     for _, captures in ts.matches(ts.query("java", _JAVA_QUERY), tree.root_node):
         for node in captures.get("import", []):
@@ -397,13 +421,43 @@ def _java(text: str) -> TestCodeFacts:
             if technology is not None:
                 uses.setdefault(technology, ts.line_of(node))
         for node in captures.get("annotation", []):
+            name = ts.text_of(node)
             arguments = ts.text_of(captures.get("arguments", [None])[0])
-            if ts.text_of(node) == "SpringBootTest" and _REAL_PORT.search(arguments):
+            if name == "SpringBootTest" and _REAL_PORT.search(arguments):
                 uses.setdefault(REAL_SERVER, ts.line_of(node))
-                if marker is None:
-                    marker = "@SpringBootTest on a real port"
-                    marker_line = ts.line_of(node)
-    return TestCodeFacts(tests, uses, marker, marker_line)
+                found = "@SpringBootTest on a real port"
+            elif name == "Tag" and _unquote(arguments.strip("()")).lower() in INTEGRATION_MARKERS:
+                found = f"@Tag({arguments.strip('()')})"
+            else:
+                continue
+            if _annotates(node) == "method":
+                marked += 1
+            elif marker is None:
+                marker, marker_line = found, ts.line_of(node)
+        for node in captures.get("marker", []):
+            name = ts.text_of(node)
+            if (
+                marker is None
+                and name in _JAVA_INTEGRATION_ANNOTATIONS
+                and _annotates(node) == "class"
+            ):
+                marker, marker_line = f"@{name}", ts.line_of(node)
+    if marker is None and tests and marked >= tests:
+        marker, marked = "every test is tagged integration", 0
+    return TestCodeFacts(tests, uses, marker, marker_line, 0 if marker else marked)
+
+
+def _annotates(name: Node) -> str:
+    """What the annotation whose name is ``name`` sits on: ``class``,
+    ``method`` or ``other``."""
+    node = name.parent  # the annotation
+    while node is not None and node.type in ("annotation", "marker_annotation", "modifiers"):
+        node = node.parent
+    if node is None:
+        return "other"
+    if node.type in ("class_declaration", "interface_declaration", "record_declaration"):
+        return "class"
+    return "method" if node.type == "method_declaration" else "other"
 
 
 # ----------------------------------------------------------------------- js / ts
