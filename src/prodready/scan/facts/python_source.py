@@ -1127,6 +1127,8 @@ class _Analyzer:
             has, note = True, ""
         elif None in keys:
             has, note = None, "timeout may come from **kwargs"
+        elif library == "redis" and "connection_pool" in keys:
+            has, note = None, "timeouts come from the connection pool it is given"
         else:
             dsn = (
                 node.args[0]
