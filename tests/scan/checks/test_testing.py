@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from prodready.scan.checks.testing import judge_in_ci, judge_unit
-from prodready.scan.facts.tests import collect_tests, is_integration_path
+from prodready.scan.facts.testsuite import collect_tests, is_integration_path
 from prodready.scan.facts.view import Facts, ServiceScope, Thresholds
 from prodready.scan.model import Outcome
 

@@ -2,7 +2,7 @@
 are its own, the dependencies it declares, where coverage is measured for it,
 and its BDD features and runners.
 
-Everything here reads collectors (``facts.tests``, ``facts.ci``,
+Everything here reads collectors (``facts.testsuite``, ``facts.ci``,
 ``facts.deploy``, ``facts.deps``) through the service's view; nothing parses
 a file a collector already parsed.
 """
@@ -19,7 +19,7 @@ from prodready.scan.facts.ci_model import CoverageReport
 from prodready.scan.facts.ci_tools import program
 from prodready.scan.facts.deploy import FeatureFile
 from prodready.scan.facts.deps import Dependency, DepsFacts, deps_facts
-from prodready.scan.facts.tests import TestInventory, collect_tests, is_test_data
+from prodready.scan.facts.testsuite import TestInventory, collect_tests, is_test_data
 from prodready.scan.facts.view import Facts
 from prodready.scan.model import Evidence
 

@@ -52,7 +52,7 @@ from datetime import UTC, datetime
 from pathlib import PurePosixPath
 from typing import Any
 
-from prodready.scan.facts.tests import is_test_data
+from prodready.scan.facts.testsuite import is_test_data
 from prodready.scan.facts.view import Facts
 
 __all__ = [

@@ -1,8 +1,9 @@
-"""Test inventory: which files are tests, which kind, and how much code they cover.
+"""The service's test suite: which files are tests, which kind, and how much code they cover.
 
 Test *code* is a test file in a programming language that is not test
 *data*: files under ``fixtures/``, ``testdata/`` and the like are inputs to
-tests (our own fixture repositories are full of Python and Go), not tests.
+tests (our own fixture repositories are full of Python and Go), not tests;
+the tests of an example project are the example's, not the service's.
 BDD step definitions under ``features/steps/`` (behave, cucumber-js) are test
 code even though that folder name says nothing about tests.
 
@@ -206,8 +207,8 @@ def collect_tests(facts: Facts) -> TestInventory:
         if not info.is_code or info.language in UNCOUNTED_LANGUAGES or not info.is_first_party:
             continue
         if info.is_test or is_bdd_steps_path(info.path):
-            if is_test_data(info.path):
-                continue
+            if is_test_data(info.path) or info.is_example:
+                continue  # inputs to tests, and the tests of sample projects
             files.append(_test_file(facts, info))
         elif not (info.is_example or info.is_docs):
             code_lines += info.lines
