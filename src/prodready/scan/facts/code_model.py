@@ -10,7 +10,7 @@ Every fact carries ``path`` and ``line`` (1-based) so a check can turn it
 into a finding with a location without going back to the file.
 
 ``FileRole`` says whether a file is production code or a test, vendored,
-generated or example file; ``res.*`` and ``obs.*`` facts only count for
+generated, example or tooling file; ``res.*`` and ``obs.*`` facts only count for
 production code (see ``code_facts.source_facts``).
 """
 
@@ -61,6 +61,9 @@ class FileRole(StrEnum):
     GENERATED = "generated"
     EXAMPLE = "example"
     """Documentation and example code."""
+    TOOLING = "tooling"
+    """Scripts and fixtures of development tools in hidden folders (``.github/``,
+    ``.semgrep/``, ``.devcontainer/``...): not shipped with the service."""
 
 
 # Folders and markers the shared classifier does not know about; npm installs
@@ -79,8 +82,8 @@ def role_of(path: str, text: str = "") -> FileRole:
     """Classify ``path`` (repo-relative POSIX); ``text`` lets header markers
     such as ``// Code generated ... DO NOT EDIT.`` mark generated code.
 
-    Precedence: vendored, generated, test, example, production: vendored
-    test code is still vendored."""
+    Precedence: vendored, generated, test, example, tooling (a hidden
+    folder), production: vendored test code is still vendored."""
     head = text[:2048]
     marks = classify(path, head)
     folders = PurePosixPath(path).parts[:-1]
@@ -92,6 +95,8 @@ def role_of(path: str, text: str = "") -> FileRole:
         return FileRole.TEST
     if marks.is_example or marks.is_docs:
         return FileRole.EXAMPLE
+    if any(part.startswith(".") and part not in (".", "..") for part in folders):
+        return FileRole.TOOLING
     return FileRole.PRODUCTION
 
 
