@@ -697,3 +697,16 @@ def test_timeouts_that_cannot_be_judged_statically_are_never_findings() -> None:
     verdict = verdict_of(judge_timeouts, {"a.py": source, "b.py": forwarded})
     assert (verdict.outcome, verdict.score) == (Outcome.PASS, 10.0)
     assert "no call site provably lacks a timeout" in verdict.summary
+
+
+def test_retries_a_scheduled_redelivery_with_exponential_backoff_counts() -> None:
+    source = (
+        "import httpx\n\n\ndef backoff_seconds(attempt: int, base: float) -> float:\n"
+        "    return min(300.0, base * 2 ** (attempt - 1))\n\n\n"
+        "def deliver(url, body):\n    return httpx.post(url, json=body)\n"
+    )
+    verdict = verdict_of(judge_retries, {"notify.py": source})
+    assert verdict.outcome is Outcome.PASS
+    assert [(e.path, e.line) for e in verdict.evidence] == [("notify.py", 4)]
+    unrelated = source.replace("backoff_seconds", "power_of_two")
+    assert verdict_of(judge_retries, {"notify.py": unrelated}).outcome is Outcome.FAIL

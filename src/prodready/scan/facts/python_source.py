@@ -31,6 +31,7 @@ from __future__ import annotations
 import ast
 import dataclasses
 import json
+import re
 import warnings
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -316,6 +317,8 @@ _SLEEPS = frozenset(
     {"time.sleep", "asyncio.sleep", "anyio.sleep", "trio.sleep", "gevent.sleep", "eventlet.sleep"}
 )
 _GROWTH_OPS = (ast.Mult, ast.Pow, ast.LShift)
+_BACKOFF_FUNCTION = re.compile(r"backoff|retry|retries|redeliver|next_attempt")
+_ATTEMPT_NAME = re.compile(r"attempt|retr|tries|try_|failure|^n$|^i$|count")
 _SETTINGS_NAMES = frozenset(
     {
         "INSTALLED_APPS",
@@ -695,6 +698,7 @@ class _Analyzer:
         owner: int | None = None,
     ) -> None:
         """``owner`` is the class id of a method (None for module functions)."""
+        self._backoff_schedule(node, ctx)
         decorated_startup = False
         for decorator in node.decorator_list:
             decorated_startup |= self._decorator(decorator, node, ctx)
@@ -1327,6 +1331,35 @@ class _Analyzer:
                 detail="a loop that catches failures and sleeps for a growing delay",
                 startup_only=ctx.startup,
             )
+
+    def _backoff_schedule(
+        self, node: ast.FunctionDef | ast.AsyncFunctionDef, ctx: _Context
+    ) -> None:
+        """A function named for a backoff or retry delay that grows exponentially
+        with the attempt (``base * 2 ** attempt``, ``1 << retries``): retries are
+        scheduled with it (a job queue's next attempt, a webhook redelivery)."""
+        name = node.name.lower()
+        if not _BACKOFF_FUNCTION.search(name):
+            return
+        for sub in ast.walk(node):
+            if (
+                isinstance(sub, ast.BinOp)
+                and isinstance(sub.op, ast.Pow | ast.LShift)
+                and any(
+                    isinstance(n, ast.Name) and _ATTEMPT_NAME.search(n.id.lower())
+                    for n in ast.walk(sub.right)
+                )
+            ):
+                self._plain_use(
+                    node.lineno,
+                    Capability.RETRY,
+                    "hand-written backoff schedule",
+                    node.name,
+                    kind="function",
+                    detail="a backoff delay that grows exponentially with the attempt",
+                    startup_only=ctx.startup,
+                )
+                return
 
     # ------------------------------------------------------------------ emit
     def _outbound(
