@@ -401,3 +401,11 @@ def test_a_queue_worker_is_observed_like_a_service() -> None:
         + '\nfrom prometheus_client import Counter\n\nINVOICES = Counter("invoices_total", "x")\n'
     }
     assert verdict_of(judge_metrics, instrumented).outcome is Outcome.PASS
+
+
+def test_a_service_in_a_language_prodready_does_not_read_is_not_called_a_library() -> None:
+    csharp = "".join(f"public class C{i} {{ public int M() => {i}; }}\n" for i in range(30))
+    verdict = verdict_of(judge_metrics, {"src/Cart/Service.cs": csharp})
+    assert verdict.outcome is Outcome.NOT_APPLICABLE
+    assert "csharp" in verdict.summary
+    assert "library" not in verdict.summary

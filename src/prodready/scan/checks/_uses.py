@@ -32,7 +32,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from prodready.scan.checks._service import repository_derived, source
-from prodready.scan.checks.base import finding
+from prodready.scan.checks.base import Verdict, finding
 from prodready.scan.facts.code_model import LibraryUse
 from prodready.scan.facts.deps import DependencyKind, DepsFacts, Ecosystem, deps_facts
 from prodready.scan.facts.files import FileIndex
@@ -68,6 +68,32 @@ _UI_LIBRARIES = frozenset({"react-dom", "vue", "svelte", "solid-js", "preact", "
 _PAGES = ("index.html", "public/index.html", "src/index.html")
 
 _RUNTIME = frozenset({DependencyKind.RUNTIME, DependencyKind.OPTIONAL})
+
+
+_ANALYSED = frozenset({"python", "go", "javascript", "typescript", "java"})
+"""Languages whose source the collectors read (``code_facts.source_language``)."""
+
+
+def unread_languages(facts: Facts) -> list[str]:
+    """Main languages of the service that prodready does not read (C#, Ruby,
+    Rust...): when they are all it has, "no outbound calls" or "a library"
+    would be a guess, and the not-applicable summary says so instead."""
+    return [lang for lang in facts.main_languages() if lang not in _ANALYSED]
+
+
+def not_applicable(facts: Facts, summary: str) -> Verdict:
+    """A not-applicable verdict that says when the reason may be a blind spot:
+    a service written only in languages prodready does not read gets "cannot
+    tell", a mixed one gets a note."""
+    unread = unread_languages(facts)
+    if unread and not source(facts).production_files:
+        return Verdict.not_applicable(
+            f"written in {', '.join(unread)}, whose source prodready does not read: "
+            "nothing to judge"
+        )
+    if unread:
+        summary += f" (its {', '.join(unread)} source is not read)"
+    return Verdict.not_applicable(summary)
 
 
 def deps(facts: Facts) -> DepsFacts:

@@ -15,6 +15,7 @@ from prodready.scan.checks._uses import (
     autoconfigured,
     concerns_asset,
     entry_point,
+    not_applicable,
     unused_declarations,
 )
 from prodready.scan.checks.base import Check, CheckSpec, Example, Verdict, evidence, finding
@@ -62,9 +63,10 @@ def _judge_uses(
     not applicable to programs whose kind is not in ``kinds``."""
     kind = app_kind(facts)
     if kind not in kinds:
-        return Verdict.not_applicable(
+        return not_applicable(
+            facts,
             f"a {_KIND_NOUN.get(kind, kind)} with no server of its own: this is the "
-            "business of the service that runs it"
+            "business of the service that runs it",
         )
     code = source(facts)
     uses = [*code.uses(capability), *autoconfigured(facts, capability), *extra]
@@ -413,8 +415,8 @@ ALERTS = CheckSpec(
 def judge_alerts(facts: Facts) -> Verdict:
     kind = app_kind(facts)
     if kind not in RUNNING:
-        return Verdict.not_applicable(
-            f"a {_KIND_NOUN.get(kind, kind)}: alerts belong to the service that runs it"
+        return not_applicable(
+            facts, f"a {_KIND_NOUN.get(kind, kind)}: alerts belong to the service that runs it"
         )
     found = deployment(facts)
     rules = [r for r in found.alert_rules if concerns_asset(facts, r.path)]
@@ -507,8 +509,8 @@ _COUNTED_PANELS = frozenset({"grafana", "datadog", "newrelic"})
 def judge_dashboards(facts: Facts) -> Verdict:
     kind = app_kind(facts)
     if kind not in RUNNING:
-        return Verdict.not_applicable(
-            f"a {_KIND_NOUN.get(kind, kind)}: dashboards belong to the service that runs it"
+        return not_applicable(
+            facts, f"a {_KIND_NOUN.get(kind, kind)}: dashboards belong to the service that runs it"
         )
     found = [d for d in deployment(facts).dashboards if concerns_asset(facts, d.path)]
     empty = [d for d in found if d.tool in _COUNTED_PANELS and d.panels == 0]

@@ -15,6 +15,7 @@ from prodready.scan.checks._uses import (
     autoconfigured,
     concerns_asset,
     entry_point,
+    not_applicable,
     unused_declarations,
 )
 from prodready.scan.checks.base import Check, CheckSpec, Example, Verdict, evidence, finding
@@ -226,8 +227,9 @@ def judge_timeouts(facts: Facts) -> Verdict:
     code = source(facts)
     calls = code.outbound_calls
     if not calls:
-        return Verdict.not_applicable(
-            "no outbound HTTP, gRPC or database calls in production code" + _excluded_note(code)
+        return not_applicable(
+            facts,
+            "no outbound HTTP, gRPC or database calls in production code" + _excluded_note(code),
         )
     missing = [c for c in calls if c.has_timeout is False]
     bounded = [c for c in calls if c.has_timeout is True]
@@ -352,8 +354,9 @@ _WORKERS_DRAIN = {
 
 def judge_graceful_shutdown(facts: Facts) -> Verdict:
     if app_kind(facts) not in RUNNING:
-        return Verdict.not_applicable(
-            "no server, worker or web application in the code (a library has nothing to drain)"
+        return not_applicable(
+            facts,
+            "no server, worker or web application in the code (a library has nothing to drain)",
         )
     code = source(facts)
     hooks = code.shutdown_hooks
@@ -535,7 +538,7 @@ def judge_retries(facts: Facts) -> Verdict:
     uses += autoconfigured(facts, Capability.RETRY)
     calls = _remote_calls(code)
     if not uses and not calls:
-        return Verdict.not_applicable("no outbound calls in production code: nothing to retry")
+        return not_applicable(facts, "no outbound calls in production code: nothing to retry")
     if uses:
         runtime = [u for u in uses if not u.startup_only]
         if runtime:
@@ -624,8 +627,8 @@ def judge_circuit_breaker(facts: Facts) -> Verdict:
     mesh = [o for o in deployment(facts).outlier_detection if concerns_asset(facts, o.path)]
     calls = _remote_calls(code)
     if not uses and not mesh and not calls:
-        return Verdict.not_applicable(
-            "no outbound calls in production code: nothing to break the circuit of"
+        return not_applicable(
+            facts, "no outbound calls in production code: nothing to break the circuit of"
         )
     seen = _use_evidence(uses) + [
         evidence(
@@ -702,12 +705,12 @@ RATE_LIMITING = CheckSpec(
 def judge_rate_limiting(facts: Facts) -> Verdict:
     kind = app_kind(facts)
     if kind == WORKER:
-        return Verdict.not_applicable(
-            "a queue or stream consumer without a server: it pulls work at its own pace"
+        return not_applicable(
+            facts, "a queue or stream consumer without a server: it pulls work at its own pace"
         )
     if kind != SERVICE:
-        return Verdict.not_applicable(
-            "no server or web application in the code: only a service has load to limit"
+        return not_applicable(
+            facts, "no server or web application in the code: only a service has load to limit"
         )
     code = source(facts)
     uses = list(code.uses(Capability.RATE_LIMIT))
