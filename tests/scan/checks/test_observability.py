@@ -409,3 +409,13 @@ def test_a_service_in_a_language_prodready_does_not_read_is_not_called_a_library
     assert verdict.outcome is Outcome.NOT_APPLICABLE
     assert "csharp" in verdict.summary
     assert "library" not in verdict.summary
+
+
+def test_structured_logging_a_stdlib_json_format_string_counts_a_text_one_does_not() -> None:
+    base = FASTAPI_APP + "\nimport logging\n\nlogging.basicConfig(level=logging.INFO, format=FMT)\n"
+    json_format = base.replace(
+        "FMT", """'{"time": "%(asctime)s", "level": "%(levelname)s", "msg": "%(message)s"}'"""
+    )
+    assert verdict_of(judge_structured_logging, {"main.py": json_format}).outcome is Outcome.PASS
+    text_format = base.replace("FMT", "'%(asctime)s %(levelname)s %(message)s'")
+    assert verdict_of(judge_structured_logging, {"main.py": text_format}).outcome is Outcome.FAIL

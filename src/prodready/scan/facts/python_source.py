@@ -317,6 +317,9 @@ _SLEEPS = frozenset(
     {"time.sleep", "asyncio.sleep", "anyio.sleep", "trio.sleep", "gevent.sleep", "eventlet.sleep"}
 )
 _GROWTH_OPS = (ast.Mult, ast.Pow, ast.LShift)
+_LOG_FORMAT_CALLS = frozenset({"logging.Formatter", "logging.basicConfig"})
+_JSON_LOG_FORMAT = re.compile(r'^\s*\{\s*"[^"]+"\s*:\s*"?%\(\w+\)s.*\}\s*$', re.DOTALL)
+"""A printf-style log format that is a JSON object: ``{"level": "%(levelname)s", ...}``."""
 _BACKOFF_FUNCTION = re.compile(r"backoff|retry|retries|redeliver|next_attempt")
 _ATTEMPT_NAME = re.compile(r"attempt|retr|tries|try_|failure|^n$|^i$|count")
 _SETTINGS_NAMES = frozenset(
@@ -993,6 +996,9 @@ class _Analyzer:
         if name in ("logging.config.dictConfig", "logging.config.fileConfig"):
             for arg in [*node.args, *(k.value for k in node.keywords)]:
                 self._settings_strings(arg)
+                self._json_log_formats(arg)
+        elif name in _LOG_FORMAT_CALLS:
+            self._json_log_formats(node)
         formatter = ctx.in_formatter
         if (
             name in _JSON_DUMPS
@@ -1331,6 +1337,36 @@ class _Analyzer:
                 detail="a loop that catches failures and sleeps for a growing delay",
                 startup_only=ctx.startup,
             )
+
+    def _json_log_formats(self, node: ast.AST) -> None:
+        """A stdlib log format that writes JSON: ``logging.Formatter('{"level":
+        "%(levelname)s", "msg": "%(message)s"}')``, ``basicConfig(format=...)``
+        or a ``"format"`` entry of a dictConfig."""
+        for sub in ast.walk(node):
+            value = None
+            if isinstance(sub, ast.Call) and self.qual(sub.func) in _LOG_FORMAT_CALLS:
+                first = sub.args[0] if sub.args else None
+                value = next((k.value for k in sub.keywords if k.arg in ("fmt", "format")), first)
+                if self.qual(sub.func) == "logging.basicConfig":
+                    value = next((k.value for k in sub.keywords if k.arg == "format"), None)
+            elif isinstance(sub, ast.Dict):
+                for key, item in zip(sub.keys, sub.values, strict=True):
+                    if isinstance(key, ast.Constant) and key.value == "format":
+                        value = item
+            if (
+                isinstance(value, ast.Constant)
+                and isinstance(value.value, str)
+                and _JSON_LOG_FORMAT.match(value.value)
+            ):
+                self._plain_use(
+                    value.lineno,
+                    Capability.STRUCTURED_LOGGING,
+                    "logging (JSON format string)",
+                    "logging.Formatter",
+                    kind="config",
+                    detail="the log format is a JSON object",
+                )
+                return
 
     def _backoff_schedule(
         self, node: ast.FunctionDef | ast.AsyncFunctionDef, ctx: _Context
