@@ -209,6 +209,8 @@ _JS_QUERY = """
 class TestCodeFacts:
     """One test file, as far as the ``test.*`` checks care."""
 
+    __test__ = False  # not a pytest test class
+
     tests: int
     """Test functions/cases (see module docstring for how each language counts)."""
     uses: dict[str, int] = field(default_factory=dict)

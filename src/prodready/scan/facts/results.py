@@ -252,14 +252,15 @@ def is_result_candidate(path: str) -> bool:
     return bool(folders & _RESULT_DIRS) or bool(_RESULT_NAME.search(pure.stem))
 
 
-def collect_results(facts: Facts) -> RecordedResults:
-    """The recorded results in the service's own folder."""
+def collect_results(facts: Facts, max_bytes: int = MAX_RESULT_BYTES) -> RecordedResults:
+    """The recorded results in the service's own folder (files larger than
+    ``max_bytes`` are never parsed)."""
     load: list[LoadRun] = []
     probes: list[ProbeRun] = []
     chaos: list[ChaosRun] = []
     problems: list[ResultProblem] = []
     for info in facts.own_files():
-        if info.is_vendored or info.is_example or info.size > MAX_RESULT_BYTES:
+        if info.is_vendored or info.is_example or info.size > max_bytes:
             continue
         if not is_result_candidate(info.path):
             continue
@@ -466,7 +467,7 @@ def _timestamp(value: Any) -> datetime | None:
 
 def recorded_results(facts: Facts) -> RecordedResults:
     """``collect_results`` for this service's view, computed once per scan."""
-    return facts.derived("prodready.results", collect_results)
+    return facts.derived("prodready.results", lambda view: collect_results(view))
 
 
 def age_days(when: datetime | None, now: datetime) -> float | None:

@@ -98,13 +98,14 @@ _PERFORMANCE_DIRS = frozenset(
     }
 )
 _INTEGRATION_NAME = re.compile(r"(^|[_.-])(integration|e2e|acceptance)([_.-]|$)", re.IGNORECASE)
-_FAILSAFE_NAME = re.compile(r"^(IT[A-Z]\w*|\w+IT|\w+ITCase)$")
+_FAILSAFE_NAME = re.compile(r"^(IT[A-Z][a-z]\w*|\w+IT|\w+ITCase)$")
 """Maven failsafe's default integration-test class names."""
 _STEP_DIRS = frozenset({"steps", "step_definitions", "stepdefs", "step-definitions"})
 UNCOUNTED_LANGUAGES = frozenset({"shell"})
 
 
 class TestKind(StrEnum):
+    __test__ = False  # not a pytest test class
     UNIT = "unit"
     INTEGRATION = "integration"
     PERFORMANCE = "performance"
@@ -112,6 +113,7 @@ class TestKind(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class TestFile:
+    __test__ = False
     path: str
     language: str
     lines: int
@@ -138,6 +140,7 @@ class TestFile:
 
 @dataclass(frozen=True, slots=True)
 class TestInventory:
+    __test__ = False
     files: tuple[TestFile, ...]
     code_lines: int
     """Lines of production code (see module docstring)."""
