@@ -132,6 +132,9 @@ class Workload:
     replicas_values_ref: str | None = None
     """Helm: the ``.Values`` path ``replicas`` is templated from (before resolution)."""
     notes: tuple[str, ...] = ()
+    name_template: str | None = None
+    """A templated ``metadata.name`` with its actions as placeholders
+    (``__TPL__-api`` for ``{{ .Release.Name }}-api``); ``name`` is then None."""
 
     @property
     def location(self) -> str:
@@ -167,6 +170,11 @@ class Autoscaler:
     helm_condition: str | None = None
     templated: bool = False
     """From a Helm template: a templated target (None) means "this chart's workload"."""
+    target_template: str | None = None
+    """A templated target name with placeholders (``__TPL__-api``); it selects
+    the chart's workload whose ``name_template`` is the same."""
+    min_replicas_values_ref: str | None = None
+    """Helm: the ``.Values`` path ``minReplicas`` is templated from (before resolution)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -451,6 +459,7 @@ def workload(ctx: Context, doc: dict[str, Any], kind: str) -> Workload | None:
         helm_condition=ctx.guard,
         workload_ref=workload_ref,
         replicas_values_ref=replicas_ref,
+        name_template=name if is_placeholder(name) else None,
     )
 
 
@@ -464,17 +473,24 @@ def _autoscaler(ctx: Context, doc: dict[str, Any], kind: str) -> Autoscaler:
     else:
         low, high = spec.get("minReplicas"), spec.get("maxReplicas")
         target_kind = as_str(target.get("kind"))
+    target_name = as_str(target.get("name"))
+    low_key = "minReplicaCount" if kind == "ScaledObject" else "minReplicas"
+    low_ref = None
+    if _int(low) is None and low is not None:
+        low_ref = ctx.templated_at(line_of(spec, low_key) or 1) or None
     return Autoscaler(
         ctx.path,
         line_of(doc) or 1,
         kind,
         as_str(walk_path(doc, "metadata", "name")),
         target_kind,
-        None if is_placeholder(target.get("name")) else as_str(target.get("name")),
+        None if is_placeholder(target_name) else target_name,
         _int(low) if low is not None else (1 if kind == "HorizontalPodAutoscaler" else None),
         _int(high),
         helm_condition=ctx.guard,
         templated=ctx.template is not None,
+        target_template=target_name if is_placeholder(target_name) else None,
+        min_replicas_values_ref=low_ref,
     )
 
 

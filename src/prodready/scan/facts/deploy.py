@@ -317,7 +317,12 @@ class DeployFacts:
             if (a.target_kind is None or a.target_kind == workload.kind)
             and (
                 (a.target_name is not None and a.target_name == workload.name)
-                or (a.target_name is None and a.templated and _same_chart(a.path, workload))
+                or (
+                    a.target_name is None
+                    and a.templated
+                    and _same_chart(a.path, workload)
+                    and _same_template(a.target_template, workload.name_template)
+                )
             )
         )
 
@@ -339,6 +344,13 @@ class DeployFacts:
 def _same_chart(path: str, workload: Workload) -> bool:
     """Both templates of the same chart (same ``templates/`` folder)."""
     return workload.templated and posixpath.dirname(path) == posixpath.dirname(workload.path)
+
+
+def _same_template(target: str | None, name: str | None) -> bool:
+    """A templated target selects a templated workload name when both are
+    known and equal (``__TPL__-api``); when either is unknown (a fully
+    templated name), any workload of the chart may be the target."""
+    return target is None or name is None or target == name
 
 
 # --------------------------------------------------------------------------- paths
@@ -1113,6 +1125,16 @@ def _resolve_workload(workload: Workload, values: _Values, notes: list[str]) -> 
     )
 
 
+def _resolve_autoscaler(scaler: Autoscaler, values: _Values) -> Autoscaler:
+    """``minReplicas: {{ .Values.autoscaling.minReplicas }}`` read from values."""
+    if scaler.min_replicas is not None or scaler.min_replicas_values_ref is None:
+        return scaler
+    entry = values.lookup(scaler.min_replicas_values_ref)
+    if entry is None or not isinstance(entry.scalar, int) or isinstance(entry.scalar, bool):
+        return scaler
+    return dataclasses.replace(scaler, min_replicas=entry.scalar)
+
+
 def _chart_summary(chart: HelmChart, values: _Values, templates: tuple[str, ...]) -> HelmChart:
     replicas = values.lookup("replicaCount")
     autoscaling = values.lookup("autoscaling.enabled")
@@ -1280,7 +1302,7 @@ def combine_deploy_files(results: Iterable[DeployFileFacts]) -> DeployFacts:
                     f".Values.{scaler.helm_condition}"
                 )
                 continue
-            autoscalers.append(scaler)
+            autoscalers.append(_resolve_autoscaler(scaler, values) if values else scaler)
         for budget in result.disruption_budgets:
             if values and budget.helm_condition and values.truthy(budget.helm_condition) is False:
                 notes.append(

@@ -9,6 +9,7 @@ for prometheus-client...). Every dependency has a ``path:line``.
 
 from __future__ import annotations
 
+import fnmatch
 import re
 from dataclasses import dataclass
 from enum import StrEnum
@@ -140,6 +141,31 @@ class UpdateConfig:
     covers: frozenset[Ecosystem]
     enabled: bool = True
     notes: tuple[str, ...] = ()
+    directories: tuple[tuple[Ecosystem, str], ...] | None = None
+    """Dependabot: (ecosystem, directory or glob as written, e.g. ``/services/api``)
+    of each valid update entry, since Dependabot looks for manifests only
+    there. None: the tool finds manifests anywhere (Renovate)."""
+
+    def covers_project(self, ecosystem: Ecosystem, root: str) -> bool:
+        """Whether this config updates the ``ecosystem`` project in folder
+        ``root`` (repository-relative; "" or "." for the root)."""
+        if not self.enabled or ecosystem not in self.covers:
+            return False
+        if self.directories is None:
+            return True
+        folder = "/" + root.strip("/") if root.strip("/") not in ("", ".") else "/"
+        # Maven/Gradle multi-module builds and npm/yarn/pnpm workspaces are
+        # updated from their root; Python and Go projects only where named.
+        from_root = ecosystem in (Ecosystem.MAVEN, Ecosystem.GRADLE, Ecosystem.JAVASCRIPT)
+        for eco, directory in self.directories:
+            if eco is not ecosystem:
+                continue
+            wanted = "/" + directory.strip().strip("/") if directory.strip().strip("/") else "/"
+            if wanted == folder or fnmatch.fnmatchcase(folder, wanted):
+                return True
+            if from_root and (wanted == "/" or folder.startswith(wanted + "/")):
+                return True
+        return False
 
 
 @dataclass(frozen=True, slots=True)

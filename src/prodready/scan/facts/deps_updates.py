@@ -138,6 +138,7 @@ def _dependabot(ctx: DepsContext, path: str) -> UpdateConfig | None:
         )
     names: list[str] = []
     covers: set[Ecosystem] = set()
+    directories: list[tuple[Ecosystem, str]] = []
     valid = 0
     for index, entry in enumerate(updates):
         line = line_of(updates, index)
@@ -192,9 +193,26 @@ def _dependabot(ctx: DepsContext, path: str) -> UpdateConfig | None:
             mapped = DEPENDABOT_ECOSYSTEMS.get(ecosystem)
             if mapped is not None:
                 covers.add(mapped)
+                directories.extend((mapped, d) for d in _entry_directories(entry))
     return UpdateConfig(
-        "dependabot", path, 1, tuple(names), frozenset(covers), valid > 0, tuple(notes)
+        "dependabot",
+        path,
+        1,
+        tuple(names),
+        frozenset(covers),
+        valid > 0,
+        tuple(notes),
+        directories=tuple(directories),
     )
+
+
+def _entry_directories(entry: dict[str, Any]) -> list[str]:
+    """``directory`` and ``directories`` (globs allowed) of an update entry."""
+    found = [text_of(entry.get("directory"))]
+    listed = entry.get("directories")
+    if isinstance(listed, list):
+        found.extend(text_of(d) for d in listed)
+    return [d for d in found if d]
 
 
 def _renovate(path: str, line: int | None, data: dict[str, Any]) -> UpdateConfig:
