@@ -39,7 +39,7 @@ def stale_findings(
         if age is None:
             out.append(
                 finding(
-                    f"{label}: no readable finished_at, so how old this evidence is is unknown",
+                    f"{label}: no readable finished_at, so the age of this evidence is unknown",
                     path,
                     severity=Severity.LOW,
                 )
