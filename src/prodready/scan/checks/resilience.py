@@ -134,8 +134,10 @@ TIMEOUTS = CheckSpec(
         "5000}), RestTemplateBuilder.setConnectTimeout/setReadTimeout. Calls through a "
         "client or helper that sets a timeout (heimdall, a wrapper passing timeout=, "
         "prodready.http) count as bounded. The score is the share of call sites with a "
-        "timeout; test, vendored, generated and example code is not judged, and a "
-        "codebase without outbound calls is not applicable."
+        "timeout; test, vendored, generated, example and tooling code is not judged, and a "
+        "codebase without outbound calls is not applicable. Not read yet: mesh-level "
+        "timeouts (an Istio VirtualService timeout); if that is how you bound calls, exempt "
+        "the check in the policy with that reason."
     ),
     references=(
         "https://sre.google/sre-book/addressing-cascading-failures/",
@@ -459,7 +461,8 @@ RETRIES = CheckSpec(
         "exponential backoff with jitter and a bounded number of attempts. Only real use "
         "counts: a retry library in the manifest that no code calls is a finding. Retries "
         "that only guard start-up (waiting for the database) count, and the check says so. "
-        "Not applicable when the code makes no outbound calls."
+        "Not applicable when the code makes no outbound calls. Not read yet: mesh-level "
+        "retries (an Istio VirtualService retries block); exempt the check with that reason."
     ),
     references=(
         "https://aws.amazon.com/builders-library/timeouts-retries-and-backoff-with-jitter/",
@@ -679,7 +682,8 @@ RATE_LIMITING = CheckSpec(
         "prodready.http Bulkhead) or load shedding (reject when queues are full) at the "
         "service's entry points. A rate-limit library in the manifest that no code uses is "
         "a finding. Libraries and queue workers (which pull work at their own pace) are not "
-        "applicable."
+        "applicable. Not read yet: limits enforced outside the code (ingress annotations, an "
+        "API gateway, an Envoy rate-limit filter); exempt the check with that reason."
     ),
     references=(
         "https://sre.google/sre-book/handling-overload/",
