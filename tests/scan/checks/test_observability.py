@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 import pytest
 
+from prodready.scan.checks._uses import words
 from prodready.scan.checks.base import Verdict
 from prodready.scan.checks.observability import (
     judge_alerts,
@@ -419,3 +420,16 @@ def test_structured_logging_a_stdlib_json_format_string_counts_a_text_one_does_n
     assert verdict_of(judge_structured_logging, {"main.py": json_format}).outcome is Outcome.PASS
     text_format = base.replace("FMT", "'%(asctime)s %(levelname)s %(message)s'")
     assert verdict_of(judge_structured_logging, {"main.py": text_format}).outcome is Outcome.FAIL
+
+
+def test_words_split_identifiers_the_way_names_are_written() -> None:
+    assert words("ShopApiHighErrorRate") == ["shop", "api", "high", "error", "rate"]
+    assert words('HTTPServer job="shop-api" shop_worker') == [
+        "http",
+        "server",
+        "job",
+        "shop",
+        "api",
+        "shop",
+        "worker",
+    ]

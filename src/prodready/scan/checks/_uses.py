@@ -262,7 +262,7 @@ def autoconfigured(facts: Facts, capability: Capability) -> list[LibraryUse]:
 
 # --------------------------------------------------------------------------- shared assets
 
-_WORD = re.compile(r"[A-Za-z][a-z]*|[A-Z]+(?![a-z])|\d+")
+_WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
 _GENERIC_NAMES = frozenset(
     {
         "api",
