@@ -229,7 +229,7 @@ def analyze_test_file(
 ) -> TestCodeFacts:
     """Facts of one test file (``tree``: its Python syntax tree when parsed)."""
     if language == "python":
-        return _python(tree) if tree is not None else TestCodeFacts(0)
+        return _python(tree, text) if tree is not None else TestCodeFacts(0)
     if language == "go":
         return _go(path, text)
     if language == "java":
@@ -269,12 +269,26 @@ def _marker_names(node: ast.expr) -> list[str]:
     return []
 
 
-def _python(tree: ast.Module) -> TestCodeFacts:
+def _python(tree: ast.Module, text: str) -> TestCodeFacts:
     reader = _PythonReader()
     reader.module_marker(tree)
-    for node in ast.walk(tree):  # breadth first: a class is seen before its methods
-        reader.visit(node)
+    reader.definitions(tree.body, marked=False)
+    if _PYTHON_HINTS.search(text):
+        # Imports and calls inside functions and fixtures: walk the whole tree,
+        # only for the files that mention something worth finding.
+        for node in ast.walk(tree):
+            reader.visit(node)
     return reader.facts()
+
+
+_PYTHON_HINTS = re.compile(
+    r"testcontainers|pytest_(?:docker|postgresql|mysql|redis|rabbitmq|elasticsearch|mongo)|"
+    r"python_on_whales|playwright|selenium|splinter|pact|behave|pytest_bdd|toxiproxy|locust|"
+    r"uvicorn|hypercorn|gunicorn|daphne|granian|waitress|runserver|LiveServer|testclient|"
+    r"django|test_utils|pytest_aiohttp|werkzeug|rest_framework"
+)
+"""Module names and programs ``_PYTHON_MODULES``/``_SERVER_PROGRAMS`` know; a
+test file mentioning none of them needs no deep walk."""
 
 
 class _PythonReader:
@@ -284,7 +298,6 @@ class _PythonReader:
         self.marked = 0
         self.marker: str | None = None
         self.marker_line: int | None = None
-        self.class_marked: set[int] = set()
 
     def use(self, technology: str | None, line: int) -> None:
         if technology is not None and technology not in self.uses:
@@ -301,6 +314,27 @@ class _PythonReader:
                 self.marker, self.marker_line = f"pytest marker {names[0]}", statement.lineno
                 return
 
+    def definitions(self, body: list[ast.stmt], *, marked: bool) -> None:
+        """Test functions and classes at module and class level (and inside
+        ``if``/``try``/``with`` there), never inside function bodies."""
+        for node in body:
+            if isinstance(node, ast.Import | ast.ImportFrom):
+                self.visit(node)
+            elif isinstance(node, ast.ClassDef):
+                self.definitions(node.body, marked=marked or _marked(node.decorator_list))
+            elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                if any(a.arg in _LIVE_SERVER_FIXTURES for a in node.args.args):
+                    self.use(REAL_SERVER, node.lineno)
+                if node.name.startswith("test"):
+                    self.tests += 1
+                    if marked or _marked(node.decorator_list):
+                        self.marked += 1
+            elif isinstance(node, ast.If | ast.Try | ast.With | ast.AsyncWith):
+                for block in ("body", "orelse", "finalbody"):
+                    self.definitions(getattr(node, block, []), marked=marked)
+                for handler in getattr(node, "handlers", []):
+                    self.definitions(handler.body, marked=marked)
+
     def visit(self, node: ast.AST) -> None:
         if isinstance(node, ast.Import):
             for alias in node.names:
@@ -310,15 +344,6 @@ class _PythonReader:
             for alias in node.names:
                 dotted = f"{node.module}.{alias.name}"
                 self.use(_module_technology(dotted, _PYTHON_MODULES), node.lineno)
-        elif isinstance(node, ast.ClassDef) and _marked(node.decorator_list):
-            self.class_marked.update(id(child) for child in ast.walk(node))
-        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
-            if any(a.arg in _LIVE_SERVER_FIXTURES for a in node.args.args):
-                self.use(REAL_SERVER, node.lineno)
-            if node.name.startswith("test"):
-                self.tests += 1
-                if id(node) in self.class_marked or _marked(node.decorator_list):
-                    self.marked += 1
         elif isinstance(node, ast.Call) and _starts_server(node):
             self.use(REAL_SERVER, node.lineno)
 
