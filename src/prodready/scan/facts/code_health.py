@@ -162,12 +162,17 @@ def code_health(
         suppressed += len(result.suppressed)
         findings.extend(_lint_finding(path, item) for item in result.findings)
     return CodeHealth(
-        lines=_sum_by_language(texts, lambda t: t.count("\n") + 1),
+        lines=_sum_by_language(texts, _physical_lines),
         files=_sum_by_language(texts, lambda _t: 1),
         findings=tuple(sorted(findings, key=_order)),
         suppressed=suppressed,
         go_analysers={name: shutil.which(name) is not None for name in GO_ANALYSERS} if go else {},
     )
+
+
+def _physical_lines(text: str) -> int:
+    """Lines as the file index counts them (a final newline ends the last line)."""
+    return text.count("\n") + (1 if text and not text.endswith("\n") else 0)
 
 
 def _sum_by_language(texts: Mapping[str, str], measure: Callable[[str], int]) -> dict[str, int]:
