@@ -710,3 +710,19 @@ def test_retries_a_scheduled_redelivery_with_exponential_backoff_counts() -> Non
     assert [(e.path, e.line) for e in verdict.evidence] == [("notify.py", 4)]
     unrelated = source.replace("backoff_seconds", "power_of_two")
     assert verdict_of(judge_retries, {"notify.py": unrelated}).outcome is Outcome.FAIL
+
+
+def test_graceful_shutdown_from_the_image_start_command() -> None:
+    flask = {"app.py": "from flask import Flask\n\napp = Flask(__name__)\n"}
+    gunicorn = dict(flask, Dockerfile='FROM python:3.12-slim\nCMD ["gunicorn", "app:app"]\n')
+    verdict = verdict_of(judge_graceful_shutdown, gunicorn)
+    assert (verdict.outcome, verdict.score) == (Outcome.PASS, 8.0)
+    assert ("Dockerfile", 2) in [(e.path, e.line) for e in verdict.evidence]
+    uvicorn = "FROM python:3.12-slim\nCMD uvicorn main:app --host 0.0.0.0{flag}\n"
+    bounded = {
+        "main.py": FASTAPI_APP,
+        "Dockerfile": uvicorn.format(flag=" --timeout-graceful-shutdown 20"),
+    }
+    assert verdict_of(judge_graceful_shutdown, bounded).score == 10.0
+    unbounded = {"main.py": FASTAPI_APP, "Dockerfile": uvicorn.format(flag="")}
+    assert verdict_of(judge_graceful_shutdown, unbounded).outcome is Outcome.FAIL

@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from prodready.scan.checks._service import repository_derived, source
 from prodready.scan.checks.base import Verdict, finding
 from prodready.scan.facts.code_model import LibraryUse
+from prodready.scan.facts.containers import ContainerFacts, container_facts
 from prodready.scan.facts.deps import DependencyKind, DepsFacts, Ecosystem, deps_facts
 from prodready.scan.facts.files import FileIndex
 from prodready.scan.facts.libraries import Capability, dedicated_packages
@@ -99,6 +100,11 @@ def not_applicable(facts: Facts, summary: str) -> Verdict:
 def deps(facts: Facts) -> DepsFacts:
     """The dependency collector's facts for this service's view."""
     return facts.derived("deps", deps_facts)
+
+
+def containers(facts: Facts) -> ContainerFacts:
+    """The container collector's facts (Dockerfiles...) for this service's view."""
+    return facts.derived("containers", container_facts)
 
 
 def app_kind(facts: Facts) -> str:

@@ -14,13 +14,13 @@ from prodready.scan.checks._uses import (
     app_kind,
     autoconfigured,
     concerns_asset,
+    containers,
     entry_point,
     not_applicable,
     unused_declarations,
 )
 from prodready.scan.checks.base import Check, CheckSpec, Example, Verdict, evidence, finding
 from prodready.scan.facts.code_model import LibraryUse
-from prodready.scan.facts.containers import ContainerFacts, container_facts
 from prodready.scan.facts.libraries import Capability
 from prodready.scan.facts.view import Facts
 from prodready.scan.model import Evidence, Finding, Level, Severity
@@ -86,10 +86,6 @@ def _judge_uses(
     unused = len(findings) - 1
     summary = missing + (f" ({unused} declared package(s) never used)" if unused else "")
     return Verdict.failed(summary, findings=findings)
-
-
-def _containers(facts: Facts) -> ContainerFacts:
-    return facts.derived("containers", container_facts)
 
 
 METRICS = CheckSpec(
@@ -283,7 +279,7 @@ code: the image's entry point or JAVA_TOOL_OPTIONS/NODE_OPTIONS names them."""
 
 def _tracing_agents(facts: Facts) -> list[LibraryUse]:
     found: list[LibraryUse] = []
-    for dockerfile in _containers(facts).service_dockerfiles:
+    for dockerfile in containers(facts).service_dockerfiles:
         stage = dockerfile.final_stage
         if stage is None or not concerns_asset(facts, dockerfile.path):
             continue

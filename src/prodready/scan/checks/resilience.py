@@ -14,12 +14,14 @@ from prodready.scan.checks._uses import (
     app_kind,
     autoconfigured,
     concerns_asset,
+    containers,
     entry_point,
     not_applicable,
     unused_declarations,
 )
 from prodready.scan.checks.base import Check, CheckSpec, Example, Verdict, evidence, finding
 from prodready.scan.facts.code_facts import SourceFacts
+from prodready.scan.facts.code_model import Evidence as CodeEvidence
 from prodready.scan.facts.code_model import LibraryUse, OutboundCall
 from prodready.scan.facts.libraries import Capability
 from prodready.scan.facts.view import Facts
@@ -170,9 +172,6 @@ TIMEOUTS = CheckSpec(
     ),
 )
 
-_CALL_FINDINGS_CAP = 200
-"""Findings listed per check at most (the summary still counts them all)."""
-
 
 def _timeout_fix(call: OutboundCall) -> str:
     library = call.library
@@ -270,7 +269,7 @@ def judge_timeouts(facts: Facts) -> Verdict:
             severity=Severity.LOW if c.severity == "low" else Severity.HIGH,
             snippet=c.snippet or None,
         )
-        for c in ordered[:_CALL_FINDINGS_CAP]
+        for c in ordered
     ]
     libraries = ", ".join(sorted({c.library for c in missing}))
     return Verdict.failed(
@@ -354,6 +353,48 @@ _WORKERS_DRAIN = {
 """Worker frameworks that drain by themselves on SIGTERM."""
 
 
+def _server_commands(facts: Facts) -> list[CodeEvidence]:
+    """Graceful shutdown decided by how the image starts the server: gunicorn
+    drains its workers on SIGTERM (``graceful_timeout``, 30 s by default);
+    uvicorn and hypercorn bound the drain with a flag."""
+    found: list[CodeEvidence] = []
+    for dockerfile in containers(facts).service_dockerfiles:
+        stage = dockerfile.final_stage
+        if stage is None or not concerns_asset(facts, dockerfile.path):
+            continue
+        for command in (stage.entrypoint, stage.cmd):
+            if command is None:
+                continue
+            words = [w for part in command.argv or (command.raw,) for w in part.split()]
+            names = {w.rsplit("/", 1)[-1] for w in words}
+            text = " ".join(words)[:160]
+            if "gunicorn" in names:
+                configured = any(w.startswith("--graceful-timeout") for w in words)
+                kind = "graceful-config" if configured else "server-default"
+                detail = (
+                    "gunicorn --graceful-timeout"
+                    if configured
+                    else "gunicorn drains its workers on SIGTERM (graceful_timeout 30 s)"
+                )
+                found.append(CodeEvidence(dockerfile.path, command.line, "", kind, detail, text))
+            for server, flag in (
+                ("uvicorn", "--timeout-graceful-shutdown"),
+                ("hypercorn", "--graceful-timeout"),
+            ):
+                if server in names and any(w.startswith(flag) for w in words):
+                    found.append(
+                        CodeEvidence(
+                            dockerfile.path,
+                            command.line,
+                            "",
+                            "graceful-config",
+                            f"{server} {flag}",
+                            text,
+                        )
+                    )
+    return found
+
+
 def judge_graceful_shutdown(facts: Facts) -> Verdict:
     if app_kind(facts) not in RUNNING:
         return not_applicable(
@@ -361,7 +402,7 @@ def judge_graceful_shutdown(facts: Facts) -> Verdict:
             "no server, worker or web application in the code (a library has nothing to drain)",
         )
     code = source(facts)
-    hooks = code.shutdown_hooks
+    hooks = [*code.shutdown_hooks, *_server_commands(facts)]
     seen = [evidence(h.path, f"{_DRAINS.get(h.kind, h.kind)}: {h.detail}", h.line) for h in hooks]
     explicit = [h for h in hooks if h.kind in ("drain", "lifespan", "graceful-config")]
     defaults = [(h.path, h.line, h.detail) for h in hooks if h.kind == "server-default"]
