@@ -571,16 +571,11 @@ def _unguarded(calls: Sequence[OutboundCall], what: str, fix: str) -> list[Findi
     return found
 
 
-def _remote_calls(code: SourceFacts) -> list[OutboundCall]:
-    """Calls to other services (HTTP, gRPC) and databases."""
-    return list(code.outbound_calls)
-
-
 def judge_retries(facts: Facts) -> Verdict:
     code = source(facts)
     uses = list(code.uses(Capability.RETRY))
     uses += autoconfigured(facts, Capability.RETRY)
-    calls = _remote_calls(code)
+    calls = code.outbound_calls
     if not uses and not calls:
         return not_applicable(facts, "no outbound calls in production code: nothing to retry")
     if uses:
@@ -597,7 +592,7 @@ def judge_retries(facts: Facts) -> Verdict:
             evidence=_use_evidence(uses),
             findings=[
                 finding(
-                    f"the only retry ({first.symbol}) guards start-up (e.g. waiting for a "
+                    f"retries ({first.symbol} here) only guard start-up (e.g. waiting for a "
                     "database); retry runtime calls to other services too",
                     first.path,
                     first.line,
@@ -669,7 +664,7 @@ def judge_circuit_breaker(facts: Facts) -> Verdict:
     code = source(facts)
     uses = list(code.uses(Capability.CIRCUIT_BREAKER))
     mesh = [o for o in deployment(facts).outlier_detection if concerns_asset(facts, o.path)]
-    calls = _remote_calls(code)
+    calls = code.outbound_calls
     if not uses and not mesh and not calls:
         return not_applicable(
             facts, "no outbound calls in production code: nothing to break the circuit of"
