@@ -726,3 +726,26 @@ def test_graceful_shutdown_from_the_image_start_command() -> None:
     assert verdict_of(judge_graceful_shutdown, bounded).score == 10.0
     unbounded = {"main.py": FASTAPI_APP, "Dockerfile": uvicorn.format(flag="")}
     assert verdict_of(judge_graceful_shutdown, unbounded).outcome is Outcome.FAIL
+
+
+def test_prodready_http_transport_forms_of_the_res_mapping() -> None:
+    """docs/http.md, "How prodready.http maps to the res.* checks"."""
+    source = (
+        "import httpx\n\nfrom prodready import http as ph\n"
+        "from myservice.policies import payments_breaker, payments_retry\n\n"
+        "transport = ph.ResilientTransport(\n"
+        "    httpx.HTTPTransport(retries=0), retry=payments_retry, breaker=payments_breaker\n)\n"
+        "client = httpx.Client(transport=transport, timeout=ph.Timeout(1.0, connect=0.2))\n"
+        'client.post("https://payments/charges", json={})\n'
+    )
+    files = {"src/myservice/payments.py": source}
+    assert verdict_of(judge_timeouts, files).outcome is Outcome.PASS
+    assert verdict_of(judge_retries, files).outcome is Outcome.PASS
+    assert verdict_of(judge_circuit_breaker, files).outcome is Outcome.PASS
+    without_policies = {
+        "src/myservice/payments.py": source.replace(
+            "retry=payments_retry, breaker=payments_breaker", "name='payments'"
+        )
+    }
+    assert verdict_of(judge_retries, without_policies).outcome is Outcome.FAIL
+    assert verdict_of(judge_circuit_breaker, without_policies).outcome is Outcome.FAIL
