@@ -655,3 +655,19 @@ def test_no_chaos_and_libraries() -> None:
     assert chaos({"app.py": SERVICE, "tests/fixtures/x/chaos.json": CHAOS_TOOLKIT}).outcome is (
         Outcome.FAIL
     )
+
+
+def test_arguments_forwarded_to_an_npm_script_measure_coverage() -> None:
+    package = json.dumps({"scripts": {"test": "tsc && jest"}})
+    files = {
+        "src/app.js": "export const x = 1;\n" * 30,
+        "package.json": package,
+        ".github/workflows/ci.yml": CI.format(command="npm test -- --coverage"),
+    }
+    verdict = coverage(files)
+    assert verdict.outcome is Outcome.PASS
+    assert verdict.evidence[0].detail == "coverage measured by jest"
+    files[".github/workflows/ci.yml"] = CI.format(command="yarn test --coverage")
+    assert coverage(files).outcome is Outcome.PASS
+    files[".github/workflows/ci.yml"] = CI.format(command="npm test")
+    assert coverage(files).outcome is Outcome.FAIL

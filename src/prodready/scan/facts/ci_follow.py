@@ -884,6 +884,7 @@ class Follower:
     ) -> list[Leaf] | None:
         directory = cwd
         rest: list[str] = []
+        forwarded: list[str] = []
         index = 0
         while index < len(args):
             arg = args[index]
@@ -894,6 +895,7 @@ class Follower:
             if arg.startswith(("--prefix=", "--cwd=", "--dir=")):
                 directory = join_dir(cwd, arg.split("=", 1)[1]) or cwd
             elif arg == "--":
+                forwarded = args[index + 1 :]
                 break
             elif not arg.startswith("-") or rest:
                 rest.append(arg)
@@ -904,20 +906,23 @@ class Follower:
         if name == "yarn" and sub == "workspace" and len(rest) > 2:
             return None
         if sub in ("run", "run-script", "rum", "urn") and len(rest) > 1:
-            script = rest[1]
+            script, after = rest[1], rest[2:]
         elif sub in ("test", "t", "tst", "start", "stop", "restart"):
-            script = {"t": "test", "tst": "test"}.get(sub, sub)
+            script, after = {"t": "test", "tst": "test"}.get(sub, sub), rest[1:]
         elif name in ("yarn", "pnpm", "bun") and sub not in self._NPM_BUILTINS:
-            script = sub
+            script, after = sub, rest[1:]
         else:
             return None
+        if name in ("yarn", "pnpm"):
+            forwarded = [*after, *forwarded]  # they pass extra arguments to the script
         path = self._find_here(directory, ("package.json",))
         if path is None:
             return None
         file = self.runner_file("npm", path)
         if file is None or script not in file.units:
             return None if file is None else []
-        return self._units_of(file, [script], depth, visiting)
+        leaves = self._units_of(file, [script], depth, visiting)
+        return _forward(leaves, forwarded, path) if leaves and forwarded else leaves
 
     def _follow_run_all(
         self, args: list[str], cwd: str, depth: int, visiting: frozenset[tuple[str, str, str]]
@@ -1219,6 +1224,19 @@ def precommit_leaves(
             continue
         location = Location(config.path, hook.line, f"hook {hook.id}")
         yield _prefix(root, _classified_leaf(hook.classified, location, cwd, dirty_fails=True))
+
+
+def _forward(leaves: list[Leaf], extra: list[str], script_file: str) -> list[Leaf]:
+    """``npm test -- --coverage``: the package manager appends ``extra`` to the
+    script's command line, so its last command runs with them (and is
+    classified again: ``jest`` becomes ``jest --coverage``)."""
+    for position in range(len(leaves) - 1, -1, -1):
+        leaf = leaves[position]
+        if leaf.origin and leaf.origin[-1].path == script_file and leaf.argv:
+            argv = (*leaf.argv, *extra)
+            forwarded = replace(leaf, argv=argv, classified=classify(argv))
+            return [*leaves[:position], forwarded, *leaves[position + 1 :]]
+    return leaves
 
 
 def _once_per_run(leaves: list[Leaf]) -> list[Leaf]:
