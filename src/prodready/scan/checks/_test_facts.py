@@ -128,7 +128,11 @@ def _config_applies(facts: Facts, path: str, tool: str, languages: set[str]) -> 
     if facts.scope.owns(path) and _inside(folder, facts.scope.path):
         return True
     measured = _COVERAGE_LANGUAGES.get(tool)
-    return not measured or bool(measured & languages)
+    if measured is None:
+        # A language-agnostic config above the service (a root codecov.yml in a
+        # monorepo) says nothing about whether *this* service is measured.
+        return facts.scope.path == "."
+    return bool(measured & languages)
 
 
 def _inside(path: str, folder: str) -> bool:
