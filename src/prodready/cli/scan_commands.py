@@ -192,8 +192,27 @@ def scan_command(
     ] = False,
     jobs: Annotated[
         int | None,
-        typer.Option("--jobs", "-j", min=1, help="Checks run in parallel (default: CPU count)."),
+        typer.Option(
+            "--jobs",
+            "-j",
+            min=1,
+            help=(
+                "Processes that analyse files, and threads that run checks, in parallel "
+                "(default: CPU count; 1 = everything in this process)."
+            ),
+        ),
     ] = None,
+    no_cache: Annotated[
+        bool,
+        typer.Option(
+            "--no-cache",
+            help=(
+                "Do not read or write the fact cache (per-file facts kept by content hash in "
+                "$PRODREADY_CACHE_DIR or the user cache directory; a rescan re-analyses only "
+                "changed files). The result is the same either way."
+            ),
+        ),
+    ] = False,
 ) -> None:
     """Score a repository against the production readiness checklist.
 
@@ -208,6 +227,7 @@ def scan_command(
         ignore=_split(ignore or []),
         service=service,
         jobs=jobs,
+        cache=not no_cache,
     )
     show_progress = not no_progress and sys.stderr.isatty()
     try:

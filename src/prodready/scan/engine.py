@@ -4,11 +4,18 @@
 
 1. load and validate the policy (``PolicyError`` -> exit 2);
 2. build the file index (the only disk reader) and discover services;
-3. run every selected check on every service, in parallel (``jobs``
+3. compute the per-file facts every check will want (``perfile.plan``) in
+   ``jobs`` worker processes, or take them from the fact cache (``cache``):
+   a rescan re-reads and re-analyses only the files that changed;
+4. run every selected check on every service, in parallel (``jobs``
    threads). A check that raises becomes an ``error`` result with its message;
    the scan goes on. Exemptions are applied here, not in checks;
-4. score each service and the repository (``scoring``) and return the
-   ``ScanResult``, with warnings for everything that was skipped or broken.
+5. score each service and the repository (``scoring``) and return the
+   ``ScanResult``, with warnings for everything that was skipped or broken;
+   store what was learnt in the cache.
+
+The result is the same with or without the cache and whatever ``jobs`` is:
+per-file facts are pure functions of a file's path and text.
 
 Nothing here executes, imports or builds the scanned repository.
 """
@@ -16,7 +23,6 @@ Nothing here executes, imports or builds the scanned repository.
 from __future__ import annotations
 
 import difflib
-import os
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -31,7 +37,10 @@ from prodready import __version__
 from prodready.scan.checks.base import Check, Verdict
 from prodready.scan.checks.registry import Registry, load_registry
 from prodready.scan.diagnostics import WarningLog, json_safe
+from prodready.scan.facts.cache import FactCache
 from prodready.scan.facts.files import FileIndex, IndexLimits
+from prodready.scan.facts.parallel import default_workers
+from prodready.scan.facts.perfile import plan
 from prodready.scan.facts.view import Facts, ServiceScope
 from prodready.scan.model import (
     CheckResult,
@@ -74,6 +83,12 @@ class ScanOptions:
     ignore: tuple[str, ...] = ()
     service: str | None = None
     jobs: int | None = None
+    """Worker processes for per-file analysis and threads for checks (default:
+    the CPUs this process may use)."""
+    cache: bool = True
+    """Keep per-file facts between scans (``facts.cache``)."""
+    cache_dir: Path | None = None
+    """Where (default: ``$PRODREADY_CACHE_DIR`` or the user cache directory)."""
     include_plugins: bool = True
     today: date | None = None
     """The date exemptions expire against (default: today, UTC)."""
@@ -111,10 +126,17 @@ def scan(
     if progress is not None:
         progress.phase("indexing files", None)
     limits = IndexLimits(max_file_size=policy.max_file_size, exclude=policy.exclude)
-    index = FileIndex.build(root, limits, log)
+    cache = _open_cache(options, log)
+    index = FileIndex.build(root, limits, log, cache=cache)
     services = _services(root, index, policy, registry, options.service)
+    jobs = max(1, options.jobs or default_workers())
 
     runnable = [c for c in selected if c.implemented]
+    if runnable:
+        wanted = plan(service.facts for service in services)
+        if progress is not None:
+            progress.phase("analysing files", len(wanted))
+        index.prefetch(wanted, jobs, progress.advance if progress is not None else None)
     tasks = [(service, check) for service in services for check in runnable]
     if progress is not None:
         progress.phase("running checks", len(tasks))
@@ -127,7 +149,6 @@ def scan(
             if progress is not None:
                 progress.advance()
 
-    jobs = max(1, options.jobs or os.cpu_count() or 1)
     if jobs == 1 or len(tasks) <= 1:
         results = [run(task) for task in tasks]
     else:
@@ -140,6 +161,7 @@ def scan(
         mine = results[position * len(runnable) : (position + 1) * len(runnable)]
         service_results.append(_service_result(service, mine, planned))
     _report_parse_problems(index, log)
+    _save_cache(index, cache)
     for rule in policy.exemptions:
         if rule.expired(today):
             log.add(
@@ -175,6 +197,24 @@ def scan(
         warnings=log.warnings(),
         policy=summary,
     )
+
+
+def _open_cache(options: ScanOptions, log: WarningLog) -> FactCache | None:
+    if not options.cache:
+        return None
+    try:
+        return FactCache(options.cache_dir, on_error=lambda message: log.add("cache", message))
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def _save_cache(index: FileIndex, cache: FactCache | None) -> None:
+    """Store what the scan learnt; a cache that grew is trimmed to its bound."""
+    if cache is None:
+        return
+    index.save_cache()
+    if cache.written_bytes:
+        cache.evict()
 
 
 def _check_root(root: Path) -> Path:
@@ -327,22 +367,20 @@ def judge(
 def _safe_finding(item: Finding) -> Finding:
     if item.path is None and item.snippet is None:
         return item
-    return item.model_copy(
-        update={
-            "path": json_safe(item.path) if item.path else item.path,
-            "snippet": json_safe(item.snippet) if item.snippet else item.snippet,
-            "message": json_safe(item.message),
-        }
-    )
+    path = json_safe(item.path) if item.path else item.path
+    snippet = json_safe(item.snippet) if item.snippet else item.snippet
+    message = json_safe(item.message)
+    if path is item.path and snippet is item.snippet and message is item.message:
+        return item  # nothing to escape (almost always): no copy
+    return item.model_copy(update={"path": path, "snippet": snippet, "message": message})
 
 
 def _safe_evidence(item: Evidence) -> Evidence:
-    return item.model_copy(
-        update={
-            "path": json_safe(item.path),
-            "detail": json_safe(item.detail) if item.detail else item.detail,
-        }
-    )
+    path = json_safe(item.path)
+    detail = json_safe(item.detail) if item.detail else item.detail
+    if path is item.path and detail is item.detail:
+        return item  # nothing to escape (almost always): no copy
+    return item.model_copy(update={"path": path, "detail": detail})
 
 
 def _service_result(
@@ -367,10 +405,11 @@ def _service_result(
 
 
 def _report_parse_problems(index: FileIndex, log: WarningLog) -> None:
-    """Parse every first-party config and Python file (cached, so free when a
-    check already did) and report the ones that are broken."""
+    """Check that every first-party config and Python file parses (known
+    already when a check parsed it, or from the per-file facts computed ahead
+    and cached) and report the ones that are broken."""
     for info in index.infos():
         if info.language in _VALIDATED_LANGUAGES and info.is_first_party and not info.is_test:
-            index.parsed(_ARTEFACT_KIND[info.language], info.path)
+            index.parse_problem(_ARTEFACT_KIND[info.language], info.path)
     for problem in index.parse_problems():
         log.add("parse-error", problem.message, problem.path, problem.line)

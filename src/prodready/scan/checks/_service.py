@@ -26,11 +26,9 @@ from typing import Any, TypeVar
 
 from prodready.scan.facts.ci import ci_facts
 from prodready.scan.facts.ci_model import CiFacts, CommandRun, Pipeline, ToolConfig, Trigger
-from prodready.scan.facts.code_facts import SourceFacts, analyze_file, source_facts, source_language
-from prodready.scan.facts.code_model import CodeFileFacts
+from prodready.scan.facts.code_facts import SourceFacts, source_facts
 from prodready.scan.facts.deploy import DeployFacts, deploy_facts
 from prodready.scan.facts.files import FileIndex, Memo
-from prodready.scan.facts.python_source import analyze_python
 from prodready.scan.facts.view import Facts
 
 T = TypeVar("T")
@@ -47,17 +45,11 @@ def ci(facts: Facts) -> CiFacts:
 def source(facts: Facts) -> SourceFacts:
     """The source collectors' facts for this service, computed once per scan.
 
-    Python files are analysed from the syntax tree the file index already
-    parsed (``Facts.python_ast``), so each file is parsed once per scan."""
+    Each file's analysis is a per-file fact (``Facts.file_fact``): computed
+    ahead in worker processes, each Python file parsed once, and cached
+    between scans by content."""
 
-    def analyze(path: str, text: str) -> CodeFileFacts | None:
-        if source_language(path) == "python":
-            tree = facts.python_ast(path)
-            if tree is not None:
-                return analyze_python(path, text, tree)
-        return analyze_file(path, text)
-
-    return facts.derived("source", lambda view: source_facts(view, analyze))
+    return facts.derived("source", source_facts)
 
 
 _SHARED: weakref.WeakKeyDictionary[FileIndex, Memo] = weakref.WeakKeyDictionary()

@@ -47,16 +47,21 @@ from prodready.scan.facts.go_source import analyze_go
 from prodready.scan.facts.java_source import analyze_java
 from prodready.scan.facts.js_source import analyze_js
 from prodready.scan.facts.libraries import Capability
+from prodready.scan.facts.perfile import file_fact
 from prodready.scan.facts.python_source import analyze_python
 from prodready.scan.facts.source import ParseProblem, RepoFiles
 
 __all__ = [
     "Analyzer",
     "ConfigFacts",
+    "SourceClass",
     "SourceFacts",
     "SourceFile",
     "analyze_file",
+    "classify_source",
     "combine",
+    "config_facts",
+    "is_config_candidate",
     "make_analyzer",
     "source_facts",
     "source_language",
@@ -193,36 +198,60 @@ def source_facts(
     roles: frozenset[FileRole] = frozenset({FileRole.PRODUCTION}),
 ) -> SourceFacts:
     """Classify every source file, analyse those whose role is in ``roles``
-    (production code by default) with ``analyze``, and combine."""
+    (production code by default) with ``analyze``, and combine.
+
+    Each step is a per-file fact (``perfile.file_fact``): in a scan they are
+    computed ahead and cached by content, so an unchanged file is not read."""
     analysed: list[tuple[CodeFileFacts, FileRole]] = []
     others: list[SourceFile] = []
     config: list[ConfigFacts] = []
     for path in files.paths():
         language = source_language(path)
         if language is None:
-            if _is_config_candidate(path) and role_of(path) is FileRole.PRODUCTION:
-                text = files.read_text(path)
-                if text is not None:
-                    config.append(_config_facts(path, text))
+            if is_config_candidate(path) and role_of(path) is FileRole.PRODUCTION:
+                found: ConfigFacts | None = file_fact(files, "source.config", path, config_facts)
+                if found is not None:
+                    config.append(found)
             continue
-        text = files.read_text(path)
-        if text is None:
+        kind: SourceClass | None = file_fact(files, "source.class", path, classify_source)
+        if kind is None:
             continue
-        role = _role(path, text, language)
-        if (
-            language == "python"
-            and PurePosixPath(path).name.startswith("gunicorn")
-            and role is FileRole.PRODUCTION
-        ):
-            config.append(_gunicorn_facts(path, text))
-        if role not in roles:
-            others.append(SourceFile(path, language, role, text.count("\n") + 1, False))
+        if kind.config is not None:
+            config.append(kind.config)
+        if kind.role not in roles:
+            others.append(SourceFile(path, language, kind.role, kind.lines, False))
             continue
-        facts = analyze(path, text)
+        facts: CodeFileFacts | None = file_fact(files, "source", path, analyze)
         if facts is None:
             continue
-        analysed.append((facts, role))
+        analysed.append((facts, kind.role))
     return combine(analysed, others, config)
+
+
+@dataclass(frozen=True, slots=True)
+class SourceClass:
+    """How ``source_facts`` classifies one source file (a per-file fact)."""
+
+    role: FileRole
+    lines: int
+    config: ConfigFacts | None = None
+    """Settings a production gunicorn config file holds (``graceful_timeout``)."""
+
+
+def classify_source(path: str, text: str) -> SourceClass | None:
+    """The role and line count of a source file (None when not source code)."""
+    language = source_language(path)
+    if language is None:
+        return None
+    role = _role(path, text, language)
+    config = None
+    if (
+        language == "python"
+        and PurePosixPath(path).name.startswith("gunicorn")
+        and role is FileRole.PRODUCTION
+    ):
+        config = _gunicorn_facts(path, text)
+    return SourceClass(role, text.count("\n") + 1, config)
 
 
 @dataclass(frozen=True, slots=True)
@@ -331,14 +360,17 @@ _SPRING_CONFIG = re.compile(r"^(bootstrap|application)(-[\w.-]+)?\.(properties|y
 _LOG_CONFIG = re.compile(r"^(logback|logback-spring|log4j2|log4j2-spring)(-[\w.-]+)?\.xml$")
 
 
-def _is_config_candidate(path: str) -> bool:
+def is_config_candidate(path: str) -> bool:
     name = PurePosixPath(path).name.lower()
     if _SPRING_CONFIG.match(name) or (_LOG_CONFIG.match(name) and "-test" not in name):
         return True
     return name.endswith(".json") and ("service" in name or "grpc" in name or "config" in name)
 
 
-def _config_facts(path: str, text: str) -> ConfigFacts:
+def config_facts(path: str, text: str) -> ConfigFacts:
+    """Facts of a configuration file ``source_facts`` reads (Spring
+    ``application.yml``/``.properties``, logback/log4j2 XML, gRPC service
+    config JSON)."""
     name = PurePosixPath(path).name.lower()
     if name.endswith(".json"):
         return _service_config(path, text)

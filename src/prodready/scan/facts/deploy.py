@@ -93,6 +93,7 @@ from prodready.scan.facts._yamltree import (
     load_yaml_documents,
     split_documents,
 )
+from prodready.scan.facts.perfile import file_fact
 from prodready.scan.facts.source import ParseProblem, RepoFiles
 
 __all__ = [
@@ -1250,10 +1251,7 @@ def deploy_facts(files: RepoFiles) -> DeployFacts:
     for path in files.paths():
         if not is_deploy_candidate(path):
             continue
-        text = files.read_text(path)
-        if text is None:
-            continue
-        result = parse_deploy_file(path, text)
+        result: DeployFileFacts | None = file_fact(files, "deploy", path, parse_deploy_file)
         if result is not None:
             parsed[path] = result
     return combine_deploy_files(parsed.values())

@@ -17,15 +17,28 @@ collectors a ``RepoFiles`` view of readable text files. Limits, and why:
   (``WarningLog``): a count plus the first few of each kind.
 - **Odd names**: names that are not valid UTF-8 are kept (Python represents
   them with lone surrogates, ``os.fsdecode``); reports show them JSON-safe.
+
+With a fact cache (``cache.FactCache``) the index also remembers each file's
+stat: a file whose ``(device, inode, size, mtime_ns, ctime_ns)`` is unchanged
+since the last scan is not read at all. Its record and content hash come
+from the cache, and its text is read only if some collector asks for it
+(``read_text``, with the same limits and the same check that it is still
+inside the repository). A file modified within ``RACY_NS`` of the scan that
+recorded it is "racily clean" (as git calls it): the next scan reads and
+hashes it again rather than trust a timestamp that may not have ticked.
+Per-file facts (``perfile``) are asked for with ``file_fact`` and computed
+ahead, in parallel, with ``prefetch``.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import stat
 import threading
-from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -33,9 +46,13 @@ import pathspec
 
 from prodready.scan.diagnostics import WarningLog
 from prodready.scan.facts.artefacts import PARSERS, Parsed
+from prodready.scan.facts.cache import FactCache
 from prodready.scan.facts.classify import classify
+from prodready.scan.facts.factstore import MISSING, FactStore
 from prodready.scan.facts.gitmeta import GitMeta, read_git_meta
 from prodready.scan.facts.languages import is_programming_language, language_of
+from prodready.scan.facts.parallel import compute_all
+from prodready.scan.facts.perfile import KINDS, PROBLEM_KINDS, kind_key
 from prodready.scan.facts.source import ParseProblem
 
 DEFAULT_MAX_FILE_SIZE = 2 * 1024 * 1024
@@ -43,6 +60,10 @@ DEFAULT_MAX_FILE_SIZE = 2 * 1024 * 1024
 smaller, and large files are data, bundles or dumps."""
 
 BINARY_SNIFF_BYTES = 8192
+
+RACY_NS = 2_000_000_000
+"""A file modified less than this before the scan that recorded its stat is
+read again by the next scan (timestamps may be that coarse)."""
 
 ALWAYS_SKIPPED_DIRS = frozenset(
     {
@@ -131,6 +152,52 @@ class Memo:
         with self._guard:
             return list(self._values.values())
 
+    def items(self) -> list[tuple[Any, Any]]:
+        with self._guard:
+            return list(self._values.items())
+
+    def peek(self, key: Any, default: Any = None) -> Any:
+        """The value if it was computed, else ``default`` (never computes)."""
+        return self._values.get(key, default)
+
+
+@dataclass(frozen=True, slots=True)
+class StatRecord:
+    """What the last scan saw of one file: its stat, and its content hash and
+    record (a text file) or why it was skipped (a binary one)."""
+
+    dev: int
+    ino: int
+    size: int
+    mtime_ns: int
+    ctime_ns: int
+    digest: str | None = None
+    info: FileInfo | None = None
+    skip: tuple[str, str] | None = None
+
+    def same_stat(self, st: os.stat_result) -> bool:
+        return (
+            self.size == st.st_size
+            and self.mtime_ns == st.st_mtime_ns
+            and self.ino == st.st_ino
+            and self.dev == st.st_dev
+            and self.ctime_ns == st.st_ctime_ns
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class StatIndex:
+    """The stat records of one repository root, and when they were taken."""
+
+    recorded_ns: int
+    max_file_size: int
+    files: dict[str, StatRecord] = field(default_factory=dict)
+
+
+def content_digest(data: bytes) -> str:
+    """The content hash the cache keys per-file facts by."""
+    return hashlib.sha256(data).hexdigest()
+
 
 class FileIndex:
     """All readable text files of a repository, with their marks and text.
@@ -148,6 +215,7 @@ class FileIndex:
         skipped: Mapping[str, str] | None = None,
         git: GitMeta | None = None,
         warnings: WarningLog | None = None,
+        cache: FactCache | None = None,
     ) -> None:
         self.root = root
         self._texts = dict(texts)
@@ -158,6 +226,21 @@ class FileIndex:
         self.git = git
         self.warnings = warnings if warnings is not None else WarningLog()
         self._artefacts = Memo()
+        self._facts = Memo()
+        self._store = FactStore(cache)
+        self._digests: dict[str, str] = {}
+        self._lazy: dict[str, str] = {}
+        """Paths known from the stat index but not read: path -> file on disk."""
+        self._loaded = Memo()
+        self._limit = DEFAULT_MAX_FILE_SIZE
+        self._root_real = os.path.realpath(root) if root is not None else ""
+        self._stats: StatIndex | None = None
+        self._stats_changed = False
+        self._lock = threading.Lock()
+
+    @property
+    def cache(self) -> FactCache | None:
+        return self._store.cache
 
     @classmethod
     def from_files(cls, files: Mapping[str, str]) -> FileIndex:
@@ -172,26 +255,63 @@ class FileIndex:
         limits: IndexLimits | None = None,
         warnings: WarningLog | None = None,
         progress: Callable[[int], None] | None = None,
+        cache: FactCache | None = None,
     ) -> FileIndex:
-        """Walk ``root`` applying ``limits``; problems become warnings."""
+        """Walk ``root`` applying ``limits``; problems become warnings. With a
+        ``cache``, files whose stat is unchanged since the last scan are not
+        read (see the module docstring)."""
         log = warnings if warnings is not None else WarningLog()
-        walker = _Walker(root, limits or IndexLimits(), log, progress)
+        limits = limits or IndexLimits()
+        previous = _previous_stats(cache, root, limits) if cache is not None else None
+        walker = _Walker(root, limits, log, progress, previous, cache)
         texts, infos, skipped = walker.walk()
-        return cls(
+        index = cls(
             root,
             texts,
             infos,
             skipped=skipped,
             git=read_git_meta(root) if walker.is_git else None,
             warnings=log,
+            cache=cache,
         )
+        index._digests = walker.digests
+        index._lazy = walker.lazy
+        index._limit = limits.max_file_size
+        index._stats = StatIndex(walker.started_ns, limits.max_file_size, walker.records)
+        index._stats_changed = previous is None or walker.records != previous.files
+        return index
 
     # RepoFiles
     def paths(self) -> list[str]:
         return list(self._paths)
 
     def read_text(self, path: str) -> str | None:
-        return self._texts.get(path)
+        text = self._texts.get(path)
+        if text is not None or path not in self._lazy:
+            return text
+        loaded: str | None = self._loaded.get(path, lambda: self._load(path))
+        return loaded
+
+    def _load(self, path: str) -> str | None:
+        """Read a file the stat index let the walk skip, with the walk's limits."""
+        location = self._lazy[path]
+        if not _within(self._root_real, os.path.realpath(location)):
+            return None
+        data = read_regular_file(location, self._limit + 1)
+        if data is None or len(data) > self._limit or b"\x00" in data[:BINARY_SNIFF_BYTES]:
+            return None
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            return None
+        digest = content_digest(data)
+        with self._lock:
+            if self._digests.get(path) != digest:  # changed since the walk
+                self._digests[path] = digest
+                if self._stats is not None:
+                    self._stats.files.pop(path, None)
+                    self._stats_changed = True
+        return text
 
     # Beyond RepoFiles
     def info(self, path: str) -> FileInfo | None:
@@ -206,13 +326,30 @@ class FileIndex:
     def __len__(self) -> int:
         return len(self._infos)
 
+    def digest(self, path: str) -> str | None:
+        """The content hash of ``path`` (None when it is not in the index)."""
+        with self._lock:
+            found = self._digests.get(path)
+        if found is not None or path not in self._infos:
+            return found
+        text = self._texts.get(path)
+        if text is None:
+            return None
+        digest = content_digest(text.encode("utf-8", "surrogatepass"))
+        with self._lock:
+            return self._digests.setdefault(path, digest)
+
+    def was_read(self, path: str) -> bool:
+        """Whether the text of ``path`` is in memory (read by the walk or since)."""
+        return path in self._texts or self._loaded.peek(path) is not None
+
     def parsed(self, kind: str, path: str) -> Parsed[Any]:
         """The ``kind`` artefact of ``path`` (see ``artefacts.PARSERS``), parsed
         once per scan. Absent files give a Parsed with value None and no problem."""
         parser = PARSERS[kind]
 
         def compute() -> Parsed[Any]:
-            text = self._texts.get(path)
+            text = self.read_text(path)
             if text is None:
                 return Parsed(None)
             return parser(path, text)
@@ -220,10 +357,136 @@ class FileIndex:
         result: Parsed[Any] = self._artefacts.get((kind, path), compute)
         return result
 
+    def parse_problem(self, kind: str, path: str) -> ParseProblem | None:
+        """Why the ``kind`` artefact of ``path`` does not parse, or None: from
+        this scan's parse when there was one, else from the per-file facts
+        (cached: a rescan need not parse the file again)."""
+        parsed = self._artefacts.peek((kind, path))
+        if isinstance(parsed, Parsed):
+            return parsed.problem
+        problem: ParseProblem | None = self.file_fact(PROBLEM_KINDS[kind], path)
+        return problem
+
     def parse_problems(self) -> list[ParseProblem]:
         """Every problem met while parsing artefacts so far, sorted by path."""
-        problems = [p.problem for p in self._artefacts.values() if p.problem is not None]
-        return sorted(problems, key=lambda p: (p.path, p.line or 0, p.message))
+        found = {p.problem for p in self._artefacts.values() if p.problem is not None}
+        problem_keys = set(PROBLEM_KINDS.values())
+        found.update(
+            value
+            for (key, _path), value in self._facts.items()
+            if key in problem_keys and isinstance(value, ParseProblem)
+        )
+        return sorted(found, key=lambda p: (p.path, p.line or 0, p.message))
+
+    # Per-file facts
+    def file_fact(self, name: str, path: str, **params: Any) -> Any:
+        """The per-file fact ``name`` (``perfile.KINDS``) of ``path``: from this
+        scan's memory, else the cache, else computed now (and kept). None when
+        the file is not in the index or cannot be read."""
+        key = kind_key(name, params)
+
+        def compute() -> Any:
+            digest = self.digest(path)
+            if digest is None:
+                return None
+            known = self._store.get(path, digest, key)
+            if known is not MISSING:
+                return known
+            text = self.read_text(path)
+            if text is None:
+                return None
+            kind = KINDS[name]
+            arguments = dict(params)
+            if kind.tree and path.endswith(".py"):
+                arguments["tree"] = self.parsed("python", path).value
+            value = kind.function()(path, text, **arguments)
+            self._store.put(path, self.digest(path) or digest, key, value)
+            return value
+
+        return self._facts.get((key, path), compute)
+
+    def batch_facts(
+        self,
+        name: str,
+        texts: Mapping[str, str],
+        run: Callable[[Mapping[str, str]], Mapping[str, Any]],
+        **params: Any,
+    ) -> dict[str, Any]:
+        """Per-file facts ``name`` of every text in ``texts`` (path -> text),
+        computed by ``run`` in one batch for those not known yet (see
+        ``perfile.batch_facts``)."""
+        key = kind_key(name, params)
+        results: dict[str, Any] = {}
+        todo: dict[str, str] = {}
+        digests: dict[str, str] = {}
+        for path, text in texts.items():
+            digest = self._digest_of(path, text)
+            digests[path] = digest
+            known = self._store.get(path, digest, key)
+            if known is MISSING:
+                todo[path] = text
+            else:
+                results[path] = known
+        if todo:
+            for path, value in run(todo).items():
+                if path in todo:
+                    self._store.put(path, digests[path], key, value)
+                results[path] = value
+        return results
+
+    def _digest_of(self, path: str, text: str) -> str:
+        """The content hash of ``text``: the index's when it is the indexed text."""
+        if self._texts.get(path) is text or self._loaded.peek(path) is text:
+            digest = self.digest(path)
+            if digest is not None:
+                return digest
+        return content_digest(text.encode("utf-8", "surrogatepass"))
+
+    def prefetch(
+        self,
+        wanted: Mapping[str, Iterable[str]],
+        workers: int = 1,
+        progress: Callable[[int], None] | None = None,
+        min_parallel_bytes: int | None = None,
+    ) -> int:
+        """Compute ahead the per-file facts ``wanted`` (path -> kind keys) that
+        neither memory nor the cache knows, with up to ``workers`` processes.
+        Returns the number of files analysed."""
+        pending: list[tuple[str, str, tuple[str, ...]]] = []
+        for path, keys in wanted.items():
+            digest = self.digest(path)
+            if digest is None:
+                continue
+            missing = self._store.missing(path, digest, tuple(keys))
+            if missing:
+                text = self.read_text(path)
+                if text is not None:
+                    pending.append((path, text, missing))
+        digests = {path: self.digest(path) for path, _text, _keys in pending}
+        for path, values in compute_all(
+            pending, workers, min_parallel_bytes=min_parallel_bytes, progress=progress
+        ):
+            digest = digests[path]
+            if digest is not None:
+                self._store.update(path, digest, values)
+        return len(pending)
+
+    def save_cache(self) -> None:
+        """Write what this scan learnt to the cache (no-op without one)."""
+        cache = self._store.cache
+        if cache is None:
+            return
+        self._store.save()
+        if self._stats is not None and self._stats_changed and self._root_real:
+            cache.save_stat_index(self._root_real, self._stats)
+            self._stats_changed = False
+
+
+def _previous_stats(cache: FactCache, root: Path, limits: IndexLimits) -> StatIndex | None:
+    found = cache.load_stat_index(os.path.realpath(root))
+    if not isinstance(found, StatIndex) or found.max_file_size != limits.max_file_size:
+        return None
+    return found
 
 
 def _info_for(path: str, text: str, size: int | None = None) -> FileInfo:
@@ -270,6 +533,8 @@ class _Walker:
         limits: IndexLimits,
         log: WarningLog,
         progress: Callable[[int], None] | None,
+        previous: StatIndex | None = None,
+        cache: FactCache | None = None,
     ) -> None:
         self.root = root
         self.root_real = os.path.realpath(root)
@@ -282,6 +547,14 @@ class _Walker:
         self.infos: dict[str, FileInfo] = {}
         self.skipped: dict[str, str] = {}
         self.visited: set[tuple[int, int]] = set()
+        self.started_ns = time.time_ns()
+        self.records: dict[str, StatRecord] = {}
+        self.digests: dict[str, str] = {}
+        self.lazy: dict[str, str] = {}
+        self.remember = cache is not None
+        self.previous = previous.files if previous is not None else {}
+        self.trusted_before = previous.recorded_ns - RACY_NS if previous is not None else 0
+        self.cache_dir = _real_or_none(cache.root) if cache is not None else None
 
     def walk(self) -> tuple[dict[str, str], dict[str, FileInfo], dict[str, str]]:
         try:
@@ -367,8 +640,29 @@ class _Walker:
             limit = self.limits.max_file_size
             self._skip(rel, "too-large", f"{st.st_size:,} bytes is over the {limit:,}-byte limit")
             return None
-        self._read_file(entry.path, rel)
+        if not self._unchanged(entry.path, rel, st):
+            self._read_file(entry.path, rel, st)
         return None
+
+    def _unchanged(self, path: str, rel: str, st: os.stat_result) -> bool:
+        """Take the file from the last scan's stat index when its stat is the
+        same and was recorded safely after its last change."""
+        record = self.previous.get(rel)
+        if record is None or not record.same_stat(st) or st.st_mtime_ns >= self.trusted_before:
+            return False
+        if record.skip is not None:
+            self.records[rel] = record
+            self._skip(rel, *record.skip)
+            return True
+        if record.info is None or record.digest is None:
+            return False
+        self.records[rel] = record
+        self.infos[rel] = record.info
+        self.digests[rel] = record.digest
+        self.lazy[rel] = path
+        if self.progress is not None:
+            self.progress(len(self.infos))
+        return True
 
     def _enter_dir(
         self, entry: os.DirEntry[str], rel: str, ignores: _Ignores, st: os.stat_result, link: bool
@@ -379,6 +673,8 @@ class _Walker:
             return None
         if os.path.exists(os.path.join(entry.path, "pyvenv.cfg")):
             return None  # a virtualenv: installed packages, not the repository's code
+        if self.cache_dir is not None and os.path.realpath(entry.path) == self.cache_dir:
+            return None  # prodready's own fact cache, kept inside the repository
         key = (st.st_dev, st.st_ino)
         if key in self.visited:
             if link:
@@ -387,7 +683,7 @@ class _Walker:
         self.visited.add(key)
         return entry.path
 
-    def _read_file(self, path: str, rel: str) -> None:
+    def _read_file(self, path: str, rel: str, st: os.stat_result | None = None) -> None:
         flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
         try:
             fd = os.open(path, flags)
@@ -407,17 +703,27 @@ class _Walker:
             self._skip(rel, "too-large", "file grew over the size limit while being read")
             return
         if b"\x00" in data[:BINARY_SNIFF_BYTES]:
-            self._skip(rel, "binary", "binary file (NUL byte)")
+            self._skip_binary(rel, st, data, "binary file (NUL byte)")
             return
         try:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
-            self._skip(rel, "binary", f"not valid UTF-8 text (byte {exc.start})")
+            self._skip_binary(rel, st, data, f"not valid UTF-8 text (byte {exc.start})")
             return
         self.texts[rel] = text
-        self.infos[rel] = _info_for(rel, text, size=len(data))
+        info = _info_for(rel, text, size=len(data))
+        self.infos[rel] = info
+        digest = content_digest(data)
+        self.digests[rel] = digest
+        if self.remember and st is not None and st.st_size == len(data):
+            self.records[rel] = _record(st, digest=digest, info=info)
         if self.progress is not None:
             self.progress(len(self.infos))
+
+    def _skip_binary(self, rel: str, st: os.stat_result | None, data: bytes, message: str) -> None:
+        self._skip(rel, "binary", message)
+        if self.remember and st is not None and st.st_size == len(data):
+            self.records[rel] = _record(st, skip=("binary", message))
 
     def _skip(self, rel: str, code: str, message: str) -> None:
         self.skipped[rel] = code
@@ -437,6 +743,17 @@ def read_regular_file(path: str, limit: int) -> bytes | None:
                 return None
             return handle.read(limit)
     except OSError:
+        return None
+
+
+def _record(st: os.stat_result, **known: Any) -> StatRecord:
+    return StatRecord(st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns, **known)
+
+
+def _real_or_none(path: Path) -> str | None:
+    try:
+        return os.path.realpath(path)
+    except (OSError, ValueError):
         return None
 
 

@@ -52,6 +52,7 @@ from urllib.parse import unquote
 import yaml
 
 from prodready.scan.facts.code_model import FileRole, role_of
+from prodready.scan.facts.perfile import file_fact
 from prodready.scan.facts.source import ParseProblem, RepoFiles
 
 __all__ = [
@@ -1173,17 +1174,17 @@ Scanner = Callable[[str, str], FileSecrets]
 def secret_facts(files: RepoFiles, scan: Scanner = scan_secrets) -> SecretFacts:
     """Scan every file and group findings into distinct secrets.
 
-    ``scan`` may be a caching wrapper around ``scan_secrets``."""
+    ``scan`` may be a caching wrapper around ``scan_secrets``; the default
+    goes through the scan's per-file facts (computed ahead, cached)."""
     counted: dict[str, list[SecretFinding]] = {}
     excluded: dict[str, list[SecretFinding]] = {}
     placeholders = 0
     scanned = 0
     skipped: list[tuple[str, str]] = []
     for path in files.paths():
-        text = files.read_text(path)
-        if text is None:
+        result: FileSecrets | None = file_fact(files, "secrets", path, scan)
+        if result is None:
             continue
-        result = scan(path, text)
         if result.skipped is not None:
             skipped.append((path, result.skipped))
             continue

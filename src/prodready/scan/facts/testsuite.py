@@ -220,10 +220,11 @@ def collect_tests(facts: Facts) -> TestInventory:
 
 
 def _test_file(facts: Facts, info: FileInfo) -> TestFile:
-    text = facts.read_text(info.path) or ""
     language = info.language or ""
-    tree = facts.python_ast(info.path) if language == "python" else None
-    code = analyze_test_file(info.path, language, text, tree)
+    # A per-file fact: computed ahead (each Python test parsed once) and cached.
+    code: TestCodeFacts | None = facts.file_fact("testcode", info.path)
+    if code is None:  # not readable: nothing to read in it
+        code = analyze_test_file(info.path, language, "", None)
     kind, reason, line = _kind(info.path, code)
     return TestFile(
         info.path,

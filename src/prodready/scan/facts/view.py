@@ -8,6 +8,8 @@ Checks receive a ``Facts`` and nothing else: no disk, no globals. It offers
   ``RepoFiles`` so collectors written as pure functions plug straight in;
 - parsed artefacts (``toml``, ``yaml_documents``, ``json``, ``python_ast``),
   each parsed once per scan whatever number of checks ask;
+- per-file facts (``file_fact``: source analysis, secrets, deployment
+  facts...), computed ahead in parallel and cached between scans by content;
 - ``derived(key, fn)``: a memoised hook for collectors. ``fn(facts)`` runs once
   per view even when checks ask for it concurrently from several threads, e.g.
   ``facts.derived("ci", collect_ci)``;
@@ -21,7 +23,7 @@ same file whichever service found them.
 from __future__ import annotations
 
 import ast
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any, TypeVar
@@ -225,6 +227,27 @@ class Facts:
         if not self._visible(path):
             return None
         return self.index.parsed(kind, path).value
+
+    def file_fact(self, name: str, path: str, **params: Any) -> Any:
+        """A per-file fact of a visible file (``perfile.KINDS``: ``"source"``,
+        ``"secrets"``, ``"deploy"``...), computed once per scan and cached
+        between scans; None when the file is invisible or unreadable.
+        Collectors call it through ``perfile.file_fact``."""
+        if not self._visible(path):
+            return None
+        return self.index.file_fact(name, path, **params)
+
+    def batch_facts(
+        self,
+        name: str,
+        texts: Mapping[str, str],
+        run: Callable[[Mapping[str, str]], Mapping[str, Any]],
+        **params: Any,
+    ) -> dict[str, Any]:
+        """Per-file facts of many files computed in one batch by ``run`` (one
+        ruff process for all files), known ones taken from the scan and the
+        cache. Collectors call it through ``perfile.batch_facts``."""
+        return self.index.batch_facts(name, texts, run, **params)
 
     # Collectors -------------------------------------------------------------
     def derived(self, key: str, fn: Callable[[Facts], T]) -> T:
