@@ -212,6 +212,9 @@ def _section_code_has_command(blocks: Iterable[CodeBlock], prose: Iterable[str])
 
 def parse_readme(path: str, text: str) -> ReadmeFacts:
     fmt = detect_format(path)
+    # Markdown reads a tab as four columns of indentation (a tab-indented line
+    # is a code block), so tabs are expanded before parsing.
+    text = text.expandtabs(4)
     doc: Document = parse_document(text, fmt)
     run_commands: list[DocCommand] = []
     test_commands: list[DocCommand] = []
