@@ -363,3 +363,18 @@ def test_windows_are_stable_across_processes() -> None:
         for seed in ("1", "2")
     }
     assert outputs == {str(list(windows_of(lines).digests))}
+
+
+def test_rows_of_data_tables_are_not_code() -> None:
+    table = "".join(f"    ({i * 7}, {i * 7 + 3}, {i % 3}),\n" for i in range(40))
+    names = "".join(f'    "name_{i}": "value {i}",\n' for i in range(40))
+    a = py(f"WIDTHS = [\n{table}]\nNAMES = {{\n{names}}}\n", "a.py")
+    b = py(f"WIDTHS_V2 = [\n{table}]\nNAMES_V2 = {{\n{names}}}\n", "b.py")
+    assert a.windows.digests == ()
+    assert find_duplicates({"a.py": a.windows, "b.py": b.windows}) == []
+
+
+def test_layout_does_not_hide_a_copy() -> None:
+    tight = [(n, f"x_{n}=f(a,b,{n})") for n in range(1, 9)]
+    loose = [(n, f"    x_{n}  =  f( a , b , {n} )   ") for n in range(1, 9)]
+    assert windows_of(tight).digests == windows_of(loose).digests

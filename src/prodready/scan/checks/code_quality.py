@@ -13,7 +13,7 @@ from prodready.scan.checks._service import (
     service_runs,
     source,
 )
-from prodready.scan.checks.base import Check, CheckSpec, Verdict, evidence, finding
+from prodready.scan.checks.base import Check, CheckSpec, Example, Verdict, evidence, finding
 from prodready.scan.facts.ci_model import (
     CommandRun,
     Location,
@@ -23,6 +23,7 @@ from prodready.scan.facts.ci_model import (
     Trigger,
 )
 from prodready.scan.facts.code_health import CodeHealth, code_health, reference_candidate
+from prodready.scan.facts.perfile import code_health_hooks
 from prodready.scan.facts.view import Facts
 from prodready.scan.model import Evidence, Finding, Level, Severity
 
@@ -270,16 +271,36 @@ FORMAT = CheckSpec(
     ),
     why=(
         "An enforced formatter ends style debates in review and keeps diffs to real "
-        "changes. A formatter that only runs when someone remembers is not enforced."
+        "changes. A formatter that only runs when someone remembers is not enforced, and "
+        "one run without its check flag (`black .`, `gofmt -l .` whose output nobody "
+        "tests) rewrites or lists files but never fails anything."
     ),
     how_to_fix=(
-        "Run the formatter in check mode in CI or pre-commit: `ruff format --check`, "
-        '`black --check`, `test -z "$(gofmt -l .)"`, `prettier --check .`.'
+        "Run the formatter in check mode as a CI step that can fail, for each main "
+        'language: `ruff format --check`, `black --check`, `test -z "$(gofmt -l .)"`, '
+        "`prettier --check .`, `./mvnw spotless:check`; directly, through a Makefile target "
+        "CI calls, or through `pre-commit run --all-files`. A pre-commit hook alone passes "
+        "with a lower score (it only guards machines that installed it); a Makefile target "
+        "nothing calls, `continue-on-error: true` or `|| true` does not count."
     ),
     references=(
         "https://docs.astral.sh/ruff/formatter/",
         "https://pkg.go.dev/cmd/gofmt",
         "https://prettier.io/docs/en/cli.html#--check",
+    ),
+    examples=(
+        Example(
+            "A format check in CI (passes)",
+            '- run: ruff format --check .\n- run: test -z "$(gofmt -l .)"\n',
+            language="yaml",
+        ),
+        Example(
+            "Formatting that never fails (fails)",
+            "- run: black .     # rewrites files, exits 0\n"
+            "- run: gofmt -l .  # lists files, exits 0\n",
+            passes=False,
+            language="yaml",
+        ),
     ),
 )
 
@@ -296,13 +317,32 @@ QUALITY_GATE = CheckSpec(
         "Only a step that can fail the build stops a regression."
     ),
     how_to_fix=(
-        "Run the linter, formatter check and SAST in CI (directly or via a Makefile "
-        "target or pre-commit) and remove `|| true`, `continue-on-error: true`, "
-        "`allow_failure: true` and `set +e` around them."
+        "Run the linter, formatter check and SAST in CI (directly, via a Makefile target or "
+        "tox/nox session CI calls, or via `pre-commit run --all-files`) and remove `|| true`, "
+        "`continue-on-error: true`, `allow_failure: true`, `set +e`, `--exit-zero` and "
+        "`--issues-exit-code=0` around them. Passes when at least one of lint, format and SAST "
+        "gates; the score is the share of those the repository uses (runs or configures) "
+        "that gate, a pre-commit-only gate counting 0.8. Analysers configured as build "
+        "plugins (checkstyle, spotless, spotbugs) gate when CI runs `mvn verify` or "
+        "`gradle check`."
     ),
     references=(
         "https://pre-commit.com/",
         "https://docs.github.com/en/actions/writing-workflows/workflow-syntax-for-github-actions#jobsjob_idstepscontinue-on-error",
+    ),
+    examples=(
+        Example(
+            "Gates that can fail (passes)",
+            "lint:\n\truff check .\n\truff format --check .\n\tbandit -q -r src\n"
+            "# and in CI: - run: make lint\n",
+            language="makefile",
+        ),
+        Example(
+            "Gates that can never fail (fails)",
+            "- run: flake8 app || true\n- run: black app\n",
+            passes=False,
+            language="yaml",
+        ),
     ),
 )
 
@@ -320,13 +360,29 @@ SAST = CheckSpec(
         "penetration test or an attacker does."
     ),
     how_to_fix=(
-        "Enable ruff's `S` (flake8-bandit) rules or run bandit for Python, gosec for Go, "
-        "semgrep or CodeQL for any language, in CI."
+        "Run SAST in CI (or a pre-commit hook, which scores lower) for each main language: "
+        "ruff with `S` selected in its configuration (or `--select S`), or bandit, for "
+        "Python; gosec, directly or enabled in .golangci.yml, for Go; semgrep, CodeQL or "
+        "SonarQube for any language. A configuration nothing runs, a local Makefile target "
+        "nobody calls or a job that never runs does not count; whether the run can fail the "
+        "build is judged by cq.quality-gate. `go vet` is not security analysis."
     ),
     references=(
         "https://bandit.readthedocs.io/",
         "https://github.com/securego/gosec",
         "https://codeql.github.com/docs/",
+    ),
+    examples=(
+        Example(
+            "ruff's bandit rules, run in CI (passes)",
+            '[tool.ruff.lint]\nselect = ["E", "F", "B", "S"]\n# CI: - run: ruff check .\n',
+            language="toml",
+        ),
+        Example(
+            "gosec enabled for golangci-lint (passes)",
+            "linters:\n  enable: [gosec, errcheck]\n# CI: golangci/golangci-lint-action\n",
+            language="yaml",
+        ),
     ),
 )
 
@@ -345,14 +401,39 @@ FINDINGS = CheckSpec(
         "across services of any size."
     ),
     how_to_fix=(
-        "Fix the reported findings, starting with the highest severity; split functions "
-        "over the complexity limit, delete dead code, extract duplicated blocks, and "
-        "handle every returned error. The policy's thresholds.findings_per_kloc sets the "
-        "density that scores 0."
+        "Fix the reported findings, starting with the highest severity: Python is measured "
+        "with prodready's pinned ruff and a fixed rule set (pyflakes, bugbear, bandit, "
+        "pylint errors, bug-prone comparisons, complexity over thresholds.max_complexity, "
+        "default 15), whatever the repository's own ruff configuration says; a finding is "
+        "suppressed only by a comment naming its code (`# noqa: S105`). Go is read with "
+        "tree-sitter: functions over the complexity limit, `err` shadowed so an error is "
+        "lost, errors dropped (`f()` as a statement, `defer tx.Commit()`, `go "
+        "srv.ListenAndServe()`, `v, _ := strconv.Atoi(s)`). For both: delete dead functions, "
+        "extract duplicated blocks (6+ statements). Score 10 at zero findings, falling "
+        "linearly to 0 at thresholds.findings_per_kloc (default 10 per 1,000 lines); it "
+        "passes below that. Test, vendored, generated and example code is not measured; "
+        "other languages are not measured."
     ),
     references=(
         "https://docs.astral.sh/ruff/rules/",
         "https://en.wikipedia.org/wiki/Cyclomatic_complexity",
+        "https://github.com/kisielk/errcheck",
+    ),
+    examples=(
+        Example(
+            "A finding ruff reports, and a deliberate suppression",
+            'TOKEN = "kU9sT2vX7qL4mN8pR3wY"          # S105: read it from the environment\n'
+            'SALT = "not-a-secret"  # noqa: S105 - a fixed salt, documented\n',
+            passes=False,
+            language="python",
+        ),
+        Example(
+            "A shadowed error (fails)",
+            "var err error\nfor _, item := range items {\n    n, err := save(item) // shadows\n"
+            "    total += n\n}\nreturn err // always nil\n",
+            passes=False,
+            language="go",
+        ),
     ),
 )
 
@@ -589,6 +670,7 @@ def collect_code_health(facts: Facts) -> CodeHealth:
     ]
     measured = set(targets)
     references = [p for p in facts.paths() if p not in measured and reference_candidate(p)]
+    smells, lint = code_health_hooks(facts, facts.params.max_complexity)
     return code_health(
         facts,
         targets,
@@ -596,6 +678,8 @@ def collect_code_health(facts: Facts) -> CodeHealth:
         max_complexity=facts.params.max_complexity,
         library=not found.is_service,
         python_ast=facts.python_ast,
+        smells=smells,
+        lint=lint,
     )
 
 

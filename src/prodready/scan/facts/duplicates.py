@@ -3,7 +3,8 @@
 Each file is reduced to its *significant lines*: comments, blank lines,
 docstrings and import blocks dropped, whitespace normalised around
 punctuation (so re-indenting or re-spacing a copy does not hide it), and
-lines with fewer than two words (``}``, ``else:``, ``return``) skipped. A
+lines with fewer than two words (``}``, ``else:``, ``return``) or without any
+identifier (rows of data tables: ``(0x1F, 0x7F, 0),``) skipped. A
 *window* is ``WINDOW`` consecutive significant lines; its digest is a stable
 hash (BLAKE2b, not Python's salted ``hash``) so per-file results can be
 cached by content.
@@ -40,9 +41,11 @@ WINDOW = 6
 MIN_WORDS = 40
 """Words (identifiers, keywords, literals) a block needs to be worth reporting."""
 
-_SPACES = re.compile(r"\s+")
+_SPACES = re.compile(r"[^\S\n]+")
 _AROUND_PUNCTUATION = re.compile(r"(?<=[^\w ]) | (?=[^\w ])")
-_WORD = re.compile(r"\w+")
+_STRING = re.compile(r""""(?:\\.|[^"\\\n])*"|'(?:\\.|[^'\\\n])*'|`[^`\n]*`""")
+_IDENTIFIER = re.compile(r"\b[A-Za-z_]")
+_TOKEN = re.compile(r"\b\w+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,18 +78,25 @@ class Duplicate:
 def normalise_line(code: str) -> str:
     """A line's code (comments already removed) with whitespace normalised:
     ``x  =  f( a,b )`` and ``x = f(a, b)`` are the same line."""
-    collapsed = _SPACES.sub(" ", code).strip()
-    return _AROUND_PUNCTUATION.sub("", collapsed)
+    return _normalise(code.replace("\n", " ")).strip()
+
+
+def _normalise(text: str) -> str:
+    """``normalise_line`` for every line of ``text`` at once (two regex passes
+    over the whole text instead of two per line)."""
+    return _AROUND_PUNCTUATION.sub("", _SPACES.sub(" ", text))
 
 
 def windows_of(lines: Iterable[tuple[int, str]]) -> FileWindows:
     """Windows over ``(line number, code without comments)`` pairs."""
+    pairs = [(number, code.replace("\n", " ")) for number, code in lines]
+    normals = _normalise("\n".join(code for _n, code in pairs)).split("\n") if pairs else []
     numbers: list[int] = []
     words: list[int] = []
     texts: list[str] = []
-    for number, code in lines:
-        normal = normalise_line(code)
-        count = len(_WORD.findall(normal))
+    for (number, _code), spaced in zip(pairs, normals, strict=True):
+        normal = spaced.strip()
+        count = _words(normal)
         if count < 2:
             continue
         numbers.append(number)
@@ -102,6 +112,17 @@ def windows_of(lines: Iterable[tuple[int, str]]) -> FileWindows:
         for i in range(len(texts) - WINDOW + 1)
     )
     return FileWindows(tuple(numbers), tuple(words), digests)
+
+
+def _words(line: str) -> int:
+    """Identifiers and keywords, plus one per literal; 0 for a line with no
+    identifier (a row of a data table is not code)."""
+    literals = 0
+    if "'" in line or '"' in line or "`" in line:
+        line, literals = _STRING.subn(" ", line)
+    if _IDENTIFIER.search(line) is None:
+        return 0
+    return len(_TOKEN.findall(line)) + literals
 
 
 def find_duplicates(files: Mapping[str, FileWindows]) -> list[Duplicate]:
