@@ -142,6 +142,7 @@ HOOK_NAMES = frozenset(
 """Module-level names frameworks call by convention, never dead."""
 
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_TRIPLE_QUOTED = re.compile(r"(\"\"\"|''').*?\1", re.DOTALL)
 _PY_STRINGS_OR_COMMENT = re.compile(
     r"""("(?:\\.|[^"\\\n])*"|'(?:\\.|[^'\\\n])*')|\#.*$""", re.MULTILINE
 )
@@ -259,6 +260,7 @@ def python_smells(path: str, text: str, tree: ast.Module | None = None) -> FileS
         return FileSmells(path, "python", lines, parsed=False, references=reference_words(text))
     docstrings, imports = _statement_lines(tree)
     code = list(_code_lines(text, docstrings))
+    prose = _inside_long_strings(text) if ('"""' in text or "'''" in text) else set()
     definitions = tuple(_definitions(tree))
     words = Counter(_IDENTIFIER.findall("\n".join(line for _n, line in code)))
     for definition in definitions:
@@ -270,7 +272,7 @@ def python_smells(path: str, text: str, tree: ast.Module | None = None) -> FileS
         definitions=definitions,
         references=frozenset(w for w, n in words.items() if n > 0),
         exported=frozenset(_exported(tree)),
-        windows=windows_of((n, line) for n, line in code if n not in imports),
+        windows=windows_of((n, line) for n, line in code if n not in imports and n not in prose),
     )
 
 
@@ -369,6 +371,17 @@ def _exported(tree: ast.Module) -> set[str]:
             if isinstance(item, ast.Constant) and isinstance(item.value, str):
                 names.add(item.value)
     return names
+
+
+def _inside_long_strings(text: str) -> set[int]:
+    """Lines wholly inside a triple-quoted string (help texts, SQL, templates):
+    text, not code, for duplicate detection."""
+    inside: set[int] = set()
+    for match in _TRIPLE_QUOTED.finditer(text):
+        first = text.count("\n", 0, match.start()) + 1
+        last = first + match.group(0).count("\n")
+        inside.update(range(first + 1, last))
+    return inside
 
 
 def _code_lines(text: str, skipped: set[int]) -> Iterator[tuple[int, str]]:
