@@ -378,3 +378,35 @@ def test_layout_does_not_hide_a_copy() -> None:
     tight = [(n, f"x_{n}=f(a,b,{n})") for n in range(1, 9)]
     loose = [(n, f"    x_{n}  =  f( a , b , {n} )   ") for n in range(1, 9)]
     assert windows_of(tight).digests == windows_of(loose).digests
+
+
+def test_go_receive_and_range_declarations_are_their_own_scopes() -> None:
+    """From git's contrib/persistent-https: `case err := <-result` declares a
+    new err for its case; the outer one is not read afterwards."""
+    smells = go(
+        """
+        package x
+
+        func start(cmd Cmd, stdout Reader) error {
+            out, err := cmd.StdoutPipe()
+            if err != nil {
+                return err
+            }
+            if err := cmd.Start(); err != nil {
+                return err
+            }
+            result := make(chan error)
+            go func() {
+                _, _, err := read(out)
+                result <- err
+            }()
+            select {
+            case err := <-result:
+                return err
+            case <-timeout():
+                return nil
+            }
+        }
+        """
+    ).smells
+    assert smells == ()

@@ -251,15 +251,29 @@ def _scope_of(node: Node) -> Node | None:
     return None
 
 
+def _defines(statement: Node) -> bool:
+    """``:=`` in a receive or range clause (``case err := <-errc``)."""
+    return any(child.type == ":=" for child in statement.children)
+
+
 def _classify_err(node: Node) -> _ErrUse:
     parent = node.parent
     if parent is not None and parent.type == "expression_list":
         statement = parent.parent
         if statement is not None and parent == statement.child_by_field_name("left"):
-            if statement.type == "short_var_declaration":
+            kind = statement.type
+            if kind == "short_var_declaration":
                 return _ErrUse(node, True, True, _declaration_scope(statement))
-            if statement.type == "assignment_statement":
+            if kind in ("receive_statement", "range_clause") and _defines(statement):
+                return _ErrUse(node, True, True, _scope_of(statement))
+            if kind in ("assignment_statement", "receive_statement", "range_clause"):
                 return _ErrUse(node, False, True, _scope_of(node))
+        if (
+            statement is not None
+            and statement.type == "type_switch_statement"
+            and parent == statement.child_by_field_name("alias")
+        ):
+            return _ErrUse(node, True, True, statement)
     if parent is not None and parent.type in ("var_spec", "parameter_declaration"):
         named = parent.type == "parameter_declaration" and _is_result(parent)
         return _ErrUse(node, True, True, _declaration_scope(parent), named)
