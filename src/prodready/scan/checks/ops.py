@@ -4,43 +4,44 @@ packaged, deployed and kept up to date the way production needs?"""
 from __future__ import annotations
 
 import posixpath
-import re
 from dataclasses import dataclass
 
+from prodready.scan.checks._ops_deploy import (
+    HIGH_AVAILABILITY,
+    K8S_PROBES,
+    K8S_RESOURCES,
+    PROGRESSIVE_DELIVERY,
+    judge_high_availability,
+    judge_k8s_probes,
+    judge_k8s_resources,
+    judge_progressive_delivery,
+)
+from prodready.scan.checks._ops_scope import deployed, images
 from prodready.scan.checks._service import (
     ci,
     deployment,
     own_project,
-    repository_derived,
     service_pipelines,
     service_runs,
 )
 from prodready.scan.checks._uses import FRONTEND, LIBRARY, app_kind, entry_point, not_applicable
 from prodready.scan.checks.base import Check, CheckSpec, Example, Verdict, evidence, finding
-from prodready.scan.facts._deploy_helm import PLACEHOLDER
 from prodready.scan.facts.ci_model import CommandRun, ToolCategory, Trigger
 from prodready.scan.facts.containers import (
     FLOATING_TAGS,
-    ContainerFacts,
     Dockerfile,
+    DockerIgnore,
     FromInstruction,
     ImageBuilder,
-    container_facts,
     split_image_reference,
 )
 from prodready.scan.facts.deploy import (
     ComposeFile,
-    Container,
-    DeployFacts,
-    ProgressiveDelivery,
-    Resources,
-    Workload,
 )
 from prodready.scan.facts.deps import DependencyProject, DepsFacts, Ecosystem, deps_facts
 from prodready.scan.facts.deps_updates import DEPENDABOT_PATHS, RENOVATE_PATHS
 from prodready.scan.facts.view import Facts
 from prodready.scan.model import Evidence, Finding, Level, Severity
-from prodready.scan.services import discover
 
 CI_PIPELINE = CheckSpec(
     id="ops.ci-pipeline",
@@ -181,53 +182,6 @@ def judge_lockfile(facts: Facts) -> Verdict:
 
 # ---------------------------------------------------------------- container images
 
-
-@dataclass(frozen=True, slots=True)
-class _Images:
-    """The images this service builds: its own Dockerfiles (not devcontainers,
-    test or example ones), Jib/ko/buildpacks configs, and Dockerfiles that do
-    not parse (no FROM)."""
-
-    dockerfiles: tuple[Dockerfile, ...]
-    builders: tuple[ImageBuilder, ...]
-    broken: tuple[Dockerfile, ...]
-    containers: ContainerFacts
-
-    @property
-    def any(self) -> bool:
-        return bool(self.dockerfiles or self.builders)
-
-
-def _images(facts: Facts) -> _Images:
-    def compute(view: Facts) -> _Images:
-        found = view.derived("containers", container_facts)
-        own = [
-            d
-            for d in found.service_dockerfiles
-            if view.scope.owns(d.path) and _first_party(view, d.path)
-        ]
-        builders = tuple(
-            b
-            for b in found.image_builders
-            if view.scope.owns(b.path) and _first_party(view, b.path)
-        )
-        return _Images(
-            tuple(d for d in own if d.stages),
-            builders,
-            tuple(d for d in own if not d.stages),
-            found,
-        )
-
-    return facts.derived("prodready.ops.images", compute)
-
-
-def _first_party(facts: Facts, path: str) -> bool:
-    """Not a test fixture, example or vendored copy (generated files are the
-    project's own: a rendered manifest is still what gets deployed)."""
-    info = facts.index.info(path)
-    return info is None or not (info.is_test or info.is_example or info.is_vendored)
-
-
 CONTAINER = CheckSpec(
     id="ops.container",
     level=Level.SILVER,
@@ -265,7 +219,7 @@ CONTAINER = CheckSpec(
 
 
 def judge_container(facts: Facts) -> Verdict:
-    images = _images(facts)
+    found = images(facts)
     broken = [
         finding(
             f"{d.path} is not a Dockerfile that builds anything: "
@@ -273,18 +227,22 @@ def judge_container(facts: Facts) -> Verdict:
             d.path,
             d.problems[0].line if d.problems else 1,
         )
-        for d in images.broken
+        for d in found.broken
     ]
-    if images.any:
+    if found.any:
         seen = [
             evidence(d.path, _dockerfile_summary(d), d.final_stage.line if d.final_stage else None)
-            for d in images.dockerfiles
-        ] + [evidence(b.path, f"{b.tool} builds the image", b.line) for b in images.builders]
-        tools = sorted(
-            {"Dockerfile" for _ in images.dockerfiles} | {b.tool for b in images.builders}
-        )
+            for d in found.dockerfiles
+        ]
+        seen += [evidence(b.path, f"{b.tool} builds the image", b.line) for b in found.builders]
+        seen += [
+            evidence(r.location.path, f"CI builds the image: {r.command}", r.location.line)
+            for r in found.built_in_ci
+        ]
+        tools = {"Dockerfile" for _ in found.dockerfiles} | {b.tool for b in found.builders}
+        tools |= {posixpath.basename(r.argv[0]) for r in found.built_in_ci}
         return Verdict.passed(
-            f"the service builds an image ({', '.join(tools)})",
+            f"the service builds an image ({', '.join(sorted(tools))})",
             evidence=seen,
             findings=broken,
         )
@@ -296,7 +254,8 @@ def judge_container(facts: Facts) -> Verdict:
     anchor = (entry.path, entry.line) if entry else (None, None)
     message = (
         "the service runs as a process but nothing builds its image: no Dockerfile/"
-        "Containerfile, Jib, ko or buildpacks configuration in its folder"
+        "Containerfile, Jib, ko or buildpacks configuration in its folder, and no CI step "
+        "that builds one (ko build, pack build, bootBuildImage...)"
     )
     compose = _compose_builds(facts)
     if compose:
@@ -373,40 +332,40 @@ CONTAINER_HARDENING = CheckSpec(
     ),
 )
 
-_CRITERIA_PER_DOCKERFILE = 3
-
 
 def judge_container_hardening(facts: Facts) -> Verdict:
-    images = _images(facts)
-    if not images.any:
+    found = images(facts)
+    if not (found.dockerfiles or found.builders):
+        if found.built_in_ci:
+            return Verdict.not_applicable(
+                "the image is built by a CI step from defaults "
+                f"({found.built_in_ci[0].command}): no Dockerfile or builder configuration "
+                "to judge"
+            )
         return Verdict.not_applicable("the service builds no container image")
     manifests = _manifest_user(facts)
-    findings: list[Finding] = []
-    seen: list[Evidence] = []
-    met = total = 0
-    for dockerfile in images.dockerfiles:
-        checks = (
+    results: list[_Result] = []
+    for dockerfile in found.shipped:
+        ignore = found.dockerignore_for(dockerfile.path)
+        results += [
             _non_root(dockerfile, manifests),
             _pinned(dockerfile),
-            _ignored(dockerfile, images.containers),
-        )
-        for ok, found, proof in checks:
-            total += 1
-            met += ok
-            findings.extend(found)
-            seen.extend(proof)
-    for builder in images.builders:
-        for ok, found, proof in (_builder_non_root(builder, manifests), _builder_pinned(builder)):
-            total += 1
-            met += ok
-            findings.extend(found)
-            seen.extend(proof)
-    count = len(images.dockerfiles) + len(images.builders)
+            _ignored(dockerfile, ignore),
+        ]
+    for builder in found.builders:
+        results += [_builder_non_root(builder, manifests), _builder_pinned(builder)]
+    findings = [f for _, items, _ in results for f in items]
+    seen = [e for _, _, proof in results for e in proof]
+    met = sum(1 for ok, _, _ in results if ok)
+    skipped = [d.path for d in found.dockerfiles if d not in found.shipped]
+    if skipped:
+        seen.append(evidence(skipped[0], "development/test image: not judged"))
+    count = len(found.shipped) + len(found.builders)
     failing = [f for f in findings if f.severity is not Severity.LOW]
     if not failing:
         return Verdict.passed(
             f"{count} image{'s' if count != 1 else ''}: non-root, pinned base"
-            + (", .dockerignore" if images.dockerfiles else ""),
+            + (", .dockerignore" if found.shipped else ""),
             score=10.0 if not findings else 9.0,
             evidence=seen,
             findings=findings,
@@ -414,7 +373,7 @@ def judge_container_hardening(facts: Facts) -> Verdict:
     problems = sorted({_problem_kind(f.message) for f in failing})
     return Verdict.failed(
         f"images are not hardened: {', '.join(problems)}",
-        score=round(10.0 * met / total, 1) if total else 0.0,
+        score=round(10.0 * met / len(results), 1),
         findings=findings,
         evidence=seen,
     )
@@ -439,14 +398,14 @@ class _ManifestUser:
 
     all_non_root: bool
     with_uid: bool
-    where: str | None
+    where: tuple[str, int] | None
 
 
 def _manifest_user(facts: Facts) -> _ManifestUser:
-    deployed = _deployed(facts)
-    decisions: list[tuple[bool | None, bool, str]] = []
-    for workload in deployed.workloads:
-        patches = deployed.deploy.patches_for(workload)
+    found = deployed(facts)
+    decisions: list[tuple[bool | None, bool, tuple[str, int]]] = []
+    for workload in found.workloads:
+        patches = found.deploy.patches_for(workload)
         patched = next((p.non_root for p in patches if p.non_root is not None), None)
         for container in workload.containers:
             security = container.security
@@ -455,7 +414,7 @@ def _manifest_user(facts: Facts) -> _ManifestUser:
             if decided is None:
                 decided = patched
             uid = any(s is not None and s.run_as_user not in (None, 0) for s in (security, pod))
-            decisions.append((decided, uid, f"{workload.path}:{container.line}"))
+            decisions.append((decided, uid, (workload.path, container.line)))
     if not decisions:
         return _ManifestUser(False, False, None)
     return _ManifestUser(
@@ -504,12 +463,8 @@ def _non_root(dockerfile: Dockerfile, manifests: _ManifestUser) -> _Result:
                     severity=Severity.LOW,
                 )
             )
-        where_path, _, where_line = manifests.where.rpartition(":")
-        return (
-            True,
-            notes,
-            [evidence(where_path, "runAsNonRoot/runAsUser in the manifests", int(where_line))],
-        )
+        path, line = manifests.where
+        return True, notes, [evidence(path, "runAsNonRoot/runAsUser in the manifests", line)]
     if user is not None and user.is_root:
         message = (
             f"the final image runs as root (USER {user.raw}): switch to a non-root user "
@@ -557,8 +512,7 @@ def _unpinned_finding(path: str, base: FromInstruction) -> Finding:
     )
 
 
-def _ignored(dockerfile: Dockerfile, containers: ContainerFacts) -> _Result:
-    ignore = containers.dockerignore_for(dockerfile.path)
+def _ignored(dockerfile: Dockerfile, ignore: DockerIgnore | None) -> _Result:
     if ignore is None:
         return (
             False,
@@ -599,8 +553,8 @@ def _builder_non_root(builder: ImageBuilder, manifests: _ManifestUser) -> _Resul
     elif builder.non_root_by_default:
         return True, [], [evidence(builder.path, f"{builder.tool} images run as non-root")]
     if manifests.all_non_root and manifests.where is not None:
-        where_path, _, where_line = manifests.where.rpartition(":")
-        return True, [], [evidence(where_path, "runAsNonRoot/runAsUser", int(where_line))]
+        path, line = manifests.where
+        return True, [], [evidence(path, "runAsNonRoot/runAsUser in the manifests", line)]
     return (
         False,
         [
@@ -890,680 +844,6 @@ def _non_gating_finding(run: CommandRun) -> Finding:
 
 def _with_severity(item: Finding, severity: Severity) -> Finding:
     return item.model_copy(update={"severity": severity})
-
-
-# ---------------------------------------------------------------- deployment manifests
-
-
-@dataclass(frozen=True, slots=True)
-class _Deployed:
-    """The Kubernetes workloads (and rollout definitions) that deploy this
-    service, out of everything the deploy collector found in the repository."""
-
-    deploy: DeployFacts
-    workloads: tuple[Workload, ...]
-    progressive: tuple[ProgressiveDelivery, ...]
-    elsewhere: tuple[Workload, ...]
-    """First-party workloads of the repository that deploy other services."""
-    manifests_without_workloads: tuple[str, ...]
-    """Charts/kustomizations of this service in which no workload was found."""
-
-
-_NAME_LABELS = frozenset(
-    {
-        "app",
-        "app.kubernetes.io/name",
-        "app.kubernetes.io/instance",
-        "app.kubernetes.io/component",
-        "k8s-app",
-        "name",
-        "component",
-        "service",
-    }
-)
-_PARTS = re.compile(r"[a-z0-9]+")
-
-
-def _tokens(text: str | None) -> set[str]:
-    if not text:
-        return set()
-    value = text.replace(PLACEHOLDER, " ").lower()
-    whole = value.strip(" -_.")
-    found = {whole} if whole and " " not in whole else set()
-    return found | {w for w in re.split(r"\s+", value) if w}
-
-
-def _workload_names(workload: Workload) -> set[str]:
-    """What a workload is called: its name, labels, containers and images."""
-    names: set[str] = set()
-    names |= _tokens(workload.name) | _tokens(workload.name_template)
-    for key, value in workload.pod_labels:
-        if key in _NAME_LABELS:
-            names |= _tokens(value)
-    for container in workload.containers:
-        if container.name and not container.name.startswith(("#", "(")):
-            names |= _tokens(container.name)
-        if container.image and PLACEHOLDER not in container.image:
-            _, repository, _, _ = split_image_reference(container.image)
-            names |= _tokens(repository.rsplit("/", 1)[-1])
-    stem = posixpath.splitext(posixpath.basename(workload.path))[0].lower()
-    names |= {p for p in re.split(r"[-_.]", stem) if p}
-    return {n.strip(" -_.") for n in names if n.strip(" -_.")}
-
-
-def _match(service: tuple[str, ...], names: set[str]) -> int:
-    """How well a service's identifiers (name, folder) match a workload's
-    names: 3 the same name, 2 a word of a name (``api`` in ``shop-api``) or
-    the other way round, 0 not at all."""
-    best = 0
-    for ident in service:
-        ident_parts = set(_PARTS.findall(ident))
-        for name in names:
-            if name == ident:
-                return 3
-            parts = set(_PARTS.findall(name))
-            if ident in parts or (name in ident_parts and len(name) > 2):
-                best = max(best, 2)
-    return best
-
-
-def _services(facts: Facts) -> tuple[tuple[str, tuple[str, ...]], ...]:
-    """(folder, identifiers) of every service of the repository."""
-
-    def compute(view: Facts) -> tuple[tuple[str, tuple[str, ...]], ...]:
-        out = []
-        for found in discover(view.index):
-            path = found.scope.path
-            idents = {posixpath.basename(path).lower()} if path != "." else set()
-            if found.manifest_name:
-                idents.add(found.manifest_name.lower())
-            out.append((path, tuple(sorted(i for i in idents if i))))
-        return tuple(out)
-
-    return repository_derived(facts, "prodready.ops.services", compute)
-
-
-def _identifiers(facts: Facts) -> tuple[str, ...]:
-    idents = {facts.scope.name.lower()}
-    if facts.scope.path != ".":
-        idents.add(posixpath.basename(facts.scope.path).lower())
-    for path, names in _services(facts):
-        if path == facts.scope.path:
-            idents.update(names)
-    return tuple(sorted(i for i in idents if i))
-
-
-def _inside(path: str, folder: str) -> bool:
-    return folder in ("", ".") or path.startswith(folder.rstrip("/") + "/")
-
-
-def _deployed(facts: Facts) -> _Deployed:
-    return facts.derived("prodready.ops.deployed", _compute_deployed)
-
-
-def _compute_deployed(facts: Facts) -> _Deployed:
-    found = deployment(facts)
-    services = _services(facts)
-    mine = _identifiers(facts)
-    others = [
-        (path, names)
-        for path, names in services
-        if path not in (facts.scope.path, ".") and not _inside(facts.scope.path, path)
-    ]
-    single = len(services) <= 1
-
-    def owner_score(path: str, names: set[str]) -> bool:
-        """Whether a file/workload outside every service folder is this service's."""
-        if single:
-            return True
-        score = _match(mine, names)
-        if score == 0:
-            return False
-        return all(_match(idents, names) <= score for _, idents in others)
-
-    def belongs(path: str, names: set[str]) -> bool:
-        if not _first_party(facts, path):
-            return False
-        if facts.scope.owns(path):
-            return True
-        if any(_inside(path, folder) for folder, _ in others):
-            return False
-        return owner_score(path, names)
-
-    workloads: list[Workload] = []
-    elsewhere: list[Workload] = []
-    for workload in found.workloads:
-        if belongs(workload.path, _workload_names(workload)):
-            workloads.append(workload)
-        elif _first_party(facts, workload.path):
-            elsewhere.append(workload)
-    targets = set()
-    for workload in workloads:
-        targets |= {n for n in (workload.name, workload.name_template) if n}
-    progressive = [
-        p
-        for p in found.progressive_delivery
-        if _first_party(facts, p.path)
-        and (
-            facts.scope.owns(p.path)
-            or (p.target is not None and p.target in targets)
-            or (
-                not any(_inside(p.path, folder) for folder, _ in others)
-                and belongs(p.path, _tokens(p.target))
-            )
-        )
-    ]
-    charts = [c.path for c in found.helm_charts if facts.scope.owns(c.path)]
-    charts += [k.path for k in found.kustomizations if facts.scope.owns(k.path)]
-    empty = tuple(
-        path
-        for path in charts
-        if not any(_inside(w.path, posixpath.dirname(path)) for w in workloads)
-        and _first_party(facts, path)
-    )
-    return _Deployed(found, tuple(workloads), tuple(progressive), tuple(elsewhere), empty)
-
-
-def _not_deployed(facts: Facts, deployed: _Deployed) -> Verdict:
-    if deployed.manifests_without_workloads:
-        return Verdict.not_applicable(
-            "no workload (Deployment, StatefulSet, Rollout...) found in "
-            f"{', '.join(deployed.manifests_without_workloads)}: nothing to judge",
-        )
-    if deployed.elsewhere:
-        names = sorted({w.name or w.name_template or w.kind for w in deployed.elsewhere})
-        shown = ", ".join(n.replace(PLACEHOLDER, "*") for n in names[:5])
-        return Verdict.not_applicable(
-            f"no Kubernetes manifest deploys this service (the repository's deploy {shown})"
-        )
-    return Verdict.not_applicable("no Kubernetes, Helm or Kustomize manifests")
-
-
-def _label(workload: Workload, container: Container | None = None) -> str:
-    name = workload.name or (workload.name_template or "").replace(PLACEHOLDER, "*") or "?"
-    text = f"{workload.kind} {name}"
-    if container is not None and len(workload.containers) > 1:
-        text += f", container {container.name}"
-    return text
-
-
-K8S_PROBES = CheckSpec(
-    id="ops.k8s-probes",
-    level=Level.GOLD,
-    title="Kubernetes manifests declare liveness and readiness probes",
-    passes_when=(
-        "deployment manifests (k8s YAML, Helm, Kustomize) declare liveness and readiness "
-        "probes (n/a without manifests)"
-    ),
-    why=(
-        "Without a readiness probe, Kubernetes sends traffic to pods that are still "
-        "starting or have lost their database; without a liveness probe, a deadlocked "
-        "process is never restarted. Both turn partial failures into user-facing errors."
-    ),
-    how_to_fix=(
-        "Give every container of the service's long-running workloads (Deployments, "
-        "StatefulSets, DaemonSets, Argo Rollouts) a readinessProbe and a livenessProbe "
-        "(httpGet on /readyz and /livez, or grpc), with sensible initialDelaySeconds/"
-        "periodSeconds/failureThreshold. In a Helm chart, a probe templated from values "
-        "counts only when values.yaml fills it in; a Kustomize overlay patch that adds "
-        "probes counts for the workloads it patches. Jobs and CronJobs need none."
-    ),
-    references=(
-        "https://kubernetes.io/docs/tasks/configure-pod-container/configure-liveness-readiness-startup-probes/",
-    ),
-    examples=(
-        Example(
-            "Both probes",
-            "readinessProbe:\n  httpGet: {path: /readyz, port: http}\n  periodSeconds: 5\n"
-            "livenessProbe:\n  httpGet: {path: /livez, port: http}\n  initialDelaySeconds: 10\n",
-            language="yaml",
-        ),
-    ),
-)
-
-
-def judge_k8s_probes(facts: Facts) -> Verdict:
-    deployed = _deployed(facts)
-    long_running = [w for w in deployed.workloads if w.long_running and w.containers]
-    if not long_running:
-        if deployed.workloads:
-            return Verdict.not_applicable(
-                "the service's manifests run only Jobs, CronJobs or bare Pods (no probes needed)"
-            )
-        return _not_deployed(facts, deployed)
-    findings: list[Finding] = []
-    seen: list[Evidence] = []
-    have = need = 0
-    for workload in long_running:
-        patched = {k for p in deployed.deploy.patches_for(workload) for k in p.probes}
-        for container in workload.containers:
-            kinds = {p.kind for p in container.probes} | patched
-            missing = [k for k in ("liveness", "readiness") if k not in kinds]
-            need += 2
-            have += 2 - len(missing)
-            if missing:
-                findings.append(
-                    finding(
-                        f"{_label(workload, container)} declares no "
-                        f"{' and no '.join(m + 'Probe' for m in missing)}"
-                        + _probe_hint(container, deployed.deploy, workload),
-                        workload.path,
-                        container.line,
-                        severity=Severity.HIGH if len(missing) == 2 else Severity.MEDIUM,
-                    )
-                )
-            else:
-                seen.append(
-                    evidence(
-                        workload.path,
-                        f"{_label(workload, container)}: " + _probe_summary(container, patched),
-                        container.line,
-                    )
-                )
-    if not findings:
-        return Verdict.passed(
-            f"liveness and readiness probes on every container ({len(long_running)} workloads)",
-            evidence=seen,
-        )
-    return Verdict.failed(
-        f"{len(findings)} container(s) lack a liveness or readiness probe",
-        score=round(10.0 * have / need, 1),
-        findings=findings,
-        evidence=seen,
-    )
-
-
-def _probe_summary(container: Container, patched: set[str]) -> str:
-    parts = []
-    for probe in (container.liveness, container.readiness):
-        if probe is None:
-            continue
-        how = probe.handler or "probe"
-        if probe.path:
-            how += f" {probe.path}"
-        if probe.source == "template":
-            how += " (templated)"
-        elif probe.source == "helm-values":
-            how += " (from values)"
-        parts.append(f"{probe.kind} {how}")
-    if patched:
-        parts.append(f"{', '.join(sorted(patched))} from an overlay patch")
-    return "; ".join(parts)
-
-
-def _probe_hint(container: Container, deploy: DeployFacts, workload: Workload) -> str:
-    notes = [n for n in deploy.notes if n.startswith(workload.location) and "probe" in n]
-    if notes:
-        return f" ({notes[0].split(': ', 1)[-1]})"
-    if not container.probes:
-        return ": add readinessProbe and livenessProbe (httpGet /readyz and /livez)"
-    return ""
-
-
-K8S_RESOURCES = CheckSpec(
-    id="ops.k8s-resources",
-    level=Level.GOLD,
-    title="Kubernetes manifests declare resource requests and limits",
-    passes_when="manifests declare resource requests and limits (n/a without manifests)",
-    why=(
-        "Requests let the scheduler place pods where they fit; limits stop one leaking "
-        "pod from starving its neighbours. Without them, capacity planning is guesswork "
-        "and noisy neighbours cause outages that look random."
-    ),
-    how_to_fix=(
-        "Set resources.requests (cpu, memory) and resources.limits (at least memory) for "
-        "every container of the service's workloads, based on load-test measurements. In "
-        "a Helm chart, `resources: {{ toYaml .Values.resources }}` counts only when "
-        "values.yaml declares them (`resources: {}` declares nothing)."
-    ),
-    references=("https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/",),
-    examples=(
-        Example(
-            "Requests and a memory limit",
-            "resources:\n  requests: {cpu: 250m, memory: 256Mi}\n  limits: {memory: 512Mi}\n",
-            language="yaml",
-        ),
-    ),
-)
-
-
-def judge_k8s_resources(facts: Facts) -> Verdict:
-    deployed = _deployed(facts)
-    workloads = [w for w in deployed.workloads if w.containers]
-    if not workloads:
-        return _not_deployed(facts, deployed)
-    findings: list[Finding] = []
-    seen: list[Evidence] = []
-    good = total = 0
-    for workload in workloads:
-        patched = any(p.resources for p in deployed.deploy.patches_for(workload))
-        for container in workload.containers:
-            total += 1
-            problem = _resources_problem(container.resources, patched)
-            if problem is None:
-                good += 1
-                seen.append(
-                    evidence(
-                        workload.path,
-                        f"{_label(workload, container)}: {_resources_summary(container, patched)}",
-                        container.resources.line if container.resources else container.line,
-                    )
-                )
-                continue
-            notes = [n for n in deployed.deploy.notes if n.startswith(workload.location)]
-            notes = [n for n in notes if "resources" in n]
-            hint = f" ({notes[0].split(': ', 1)[-1]})" if notes else ""
-            findings.append(
-                finding(
-                    f"{_label(workload, container)}: {problem}{hint}",
-                    workload.path,
-                    container.resources.line if container.resources else container.line,
-                )
-            )
-    if not findings:
-        return Verdict.passed(f"requests and limits on every container ({total})", evidence=seen)
-    return Verdict.failed(
-        f"{len(findings)} of {total} container(s) lack resource requests or limits",
-        score=round(10.0 * good / total, 1),
-        findings=findings,
-        evidence=seen,
-    )
-
-
-def _has(pairs: tuple[tuple[str, str], ...], resource: str) -> bool:
-    return any(name in (resource, "*") for name, _ in pairs)
-
-
-def _resources_problem(resources: Resources | None, patched: bool) -> str | None:
-    if patched:
-        return None
-    if resources is None or not (resources.has_requests or resources.has_limits):
-        return (
-            "no resources.requests or resources.limits: set cpu/memory requests and a memory limit"
-        )
-    missing = []
-    if not resources.has_requests:
-        missing.append("no requests (the scheduler cannot place the pod by its needs)")
-    if not resources.has_limits:
-        missing.append("no limits (a leaking pod can starve its neighbours)")
-    elif not _has(resources.limits, "memory"):
-        missing.append("no memory limit")
-    return "; ".join(missing) if missing else None
-
-
-def _resources_summary(container: Container, patched: bool) -> str:
-    resources = container.resources
-    if resources is None:
-        return "from an overlay patch" if patched else "none"
-
-    def show(pairs: tuple[tuple[str, str], ...]) -> str:
-        return ", ".join("templated" if k == "*" else f"{k} {v}" for k, v in pairs) or "none"
-
-    text = f"requests {show(resources.requests)}; limits {show(resources.limits)}"
-    return text + (" (from values)" if resources.source == "helm-values" else "")
-
-
-HIGH_AVAILABILITY = CheckSpec(
-    id="ops.high-availability",
-    level=Level.GOLD,
-    title="More than one replica, an autoscaler or a disruption budget",
-    passes_when=(
-        "more than one replica, an autoscaler, or a PodDisruptionBudget (n/a without manifests)"
-    ),
-    why=(
-        "A single replica makes every node drain, deploy and crash an outage. Several "
-        "replicas, an autoscaler and a PodDisruptionBudget keep the service up through "
-        "the routine disruptions of a cluster."
-    ),
-    how_to_fix=(
-        "Run replicas: 2 or more (or a HorizontalPodAutoscaler with minReplicas >= 2) and "
-        "add a PodDisruptionBudget (minAvailable: 1). Replicas set by a Kustomize overlay "
-        "or Helm values count. An autoscaler whose minReplicas is 1, or a "
-        "PodDisruptionBudget on a single replica, passes but scores less: at low load or "
-        "during a drain the service still runs on one pod."
-    ),
-    references=(
-        "https://kubernetes.io/docs/tasks/run-application/configure-pdb/",
-        "https://kubernetes.io/docs/tasks/run-application/horizontal-pod-autoscale/",
-    ),
-    examples=(
-        Example(
-            "Replicas, an autoscaler and a disruption budget",
-            "spec:\n  replicas: 3\n---\napiVersion: autoscaling/v2\n"
-            "kind: HorizontalPodAutoscaler\nspec:\n  minReplicas: 3\n  maxReplicas: 12\n"
-            "---\napiVersion: policy/v1\nkind: PodDisruptionBudget\nspec:\n  minAvailable: 1\n",
-            language="yaml",
-        ),
-    ),
-)
-
-_SCALED = frozenset({"Deployment", "StatefulSet", "ReplicaSet", "ReplicationController"})
-_SCALED |= {"Rollout", "DeploymentConfig", "KnativeService"}
-
-
-def judge_high_availability(facts: Facts) -> Verdict:
-    deployed = _deployed(facts)
-    workloads = [w for w in deployed.workloads if w.long_running]
-    if not workloads:
-        if deployed.workloads:
-            return Verdict.not_applicable("the service's manifests run only Jobs and CronJobs")
-        return _not_deployed(facts, deployed)
-    findings: list[Finding] = []
-    seen: list[Evidence] = []
-    scores: list[float] = []
-    for workload in workloads:
-        score, finding_, proof = _availability(workload, deployed)
-        scores.append(score)
-        if finding_ is not None:
-            findings.append(finding_)
-        seen.extend(proof)
-    total = round(sum(scores) / len(scores), 1)
-    if all(s > 0 for s in scores):
-        return Verdict.passed(
-            f"{len(workloads)} workload(s) survive the loss of a pod",
-            score=total,
-            evidence=seen,
-            findings=findings,
-        )
-    failing = sum(1 for s in scores if s == 0)
-    return Verdict.failed(
-        f"{failing} of {len(workloads)} workload(s) run a single replica with no autoscaler "
-        "or disruption budget",
-        score=total,
-        findings=findings,
-        evidence=seen,
-    )
-
-
-def _replicas(workload: Workload, deployed: _Deployed) -> tuple[int, str]:
-    """The most replicas any base, overlay patch or kustomization declares
-    (the production overlay is usually the largest), with where."""
-    count = workload.replicas if workload.replicas is not None else 1
-    where = f"replicas {count}" if workload.replicas is not None else "no replicas (1)"
-    for patch in deployed.deploy.patches_for(workload):
-        if patch.replicas is not None and patch.replicas > count:
-            count, where = patch.replicas, f"replicas {patch.replicas} in {patch.path}"
-    for kustomization in deployed.deploy.kustomizations:
-        for name, value in kustomization.replicas:
-            if name == workload.name and value > count:
-                count, where = value, f"replicas {value} in {kustomization.path}"
-    return count, where
-
-
-def _availability(
-    workload: Workload, deployed: _Deployed
-) -> tuple[float, Finding | None, list[Evidence]]:
-    label = _label(workload)
-    if workload.kind == "DaemonSet":
-        return 10.0, None, [evidence(workload.path, f"{label}: one pod per node", workload.line)]
-    if workload.kind == "KnativeService":
-        return 10.0, None, [evidence(workload.path, f"{label}: Knative autoscaling", workload.line)]
-    replicas, where = _replicas(workload, deployed)
-    scalers = deployed.deploy.autoscalers_for(workload)
-    budgets = deployed.deploy.disruption_budgets_for(workload)
-    floor = max((a.min_replicas or 1 for a in scalers), default=0)
-    proof = [evidence(workload.path, f"{label}: {where}", workload.line)]
-    proof += [
-        evidence(a.path, f"{a.kind} minReplicas {a.min_replicas or '1 (default)'}", a.line)
-        for a in scalers
-    ]
-    proof += [evidence(b.path, "PodDisruptionBudget", b.line) for b in budgets]
-    if replicas >= 2 or floor >= 2:
-        return 10.0, None, proof
-    if scalers or budgets:
-        what = (
-            f"its {scalers[0].kind} keeps minReplicas {scalers[0].min_replicas or 1}"
-            if scalers
-            else "its PodDisruptionBudget guards a single replica (a node drain then waits "
-            "or the budget protects nothing)"
-        )
-        return (
-            7.0,
-            finding(
-                f"{label} runs one pod at low load: {what}; run at least 2 replicas",
-                workload.path,
-                workload.line,
-                severity=Severity.LOW,
-            ),
-            proof,
-        )
-    return (
-        0.0,
-        finding(
-            f"{label} runs a single replica ({where}) with no HorizontalPodAutoscaler or "
-            "PodDisruptionBudget: every node drain, deploy or crash is an outage; run "
-            "replicas: 2 or more (or an autoscaler with minReplicas >= 2) and add a "
-            "PodDisruptionBudget",
-            workload.path,
-            workload.line,
-            severity=Severity.HIGH,
-        ),
-        [],
-    )
-
-
-PROGRESSIVE_DELIVERY = CheckSpec(
-    id="ops.progressive-delivery",
-    level=Level.PLATINUM,
-    title="Canary or staged rollouts",
-    passes_when=(
-        "canary or staged rollout (Argo Rollouts, Flagger, Spinnaker canary, Istio weighted "
-        "routes, feature-flag rollouts)"
-    ),
-    why=(
-        "Even well-tested changes fail in production. Sending a small share of traffic "
-        "to the new version first, and rolling back automatically on bad metrics, limits "
-        "the blast radius of a bad release to a few requests."
-    ),
-    how_to_fix=(
-        "Use Argo Rollouts (canary steps or blue-green) or Flagger canary strategies with "
-        "metric analysis, Istio/Gateway API/SMI weighted routing, or a Spinnaker/Kayenta "
-        "canary. Promotion gated by automated analysis scores full marks; a staged "
-        "rollout promoted by hand passes with less. Libraries and static frontends are "
-        "not applicable. Feature-flag percentage rollouts are not detected yet."
-    ),
-    references=(
-        "https://argo-rollouts.readthedocs.io/en/stable/features/canary/",
-        "https://docs.flagger.app/",
-        "https://sre.google/workbook/canarying-releases/",
-    ),
-    examples=(
-        Example(
-            "Argo Rollouts canary with analysis",
-            "strategy:\n  canary:\n    steps:\n      - setWeight: 10\n"
-            "      - analysis: {templates: [{templateName: success-rate}]}\n"
-            "      - setWeight: 50\n      - pause: {duration: 10m}\n",
-            language="yaml",
-        ),
-    ),
-)
-
-
-def judge_progressive_delivery(facts: Facts) -> Verdict:
-    deployed = _deployed(facts)
-    staged = [p for p in deployed.progressive if not _instant(p)]
-    instant = [p for p in deployed.progressive if _instant(p)]
-    seen = [evidence(p.path, _delivery_summary(p), p.line) for p in staged]
-    if staged:
-        analysed = [p for p in staged if p.analysis or p.tool == "kayenta"]
-        if analysed:
-            return Verdict.passed(
-                f"staged rollout with automated analysis ({_tools(analysed)})", evidence=seen
-            )
-        return Verdict.passed(
-            f"staged rollout ({_tools(staged)}), promoted without automated analysis",
-            score=8.0,
-            evidence=seen,
-            findings=[
-                finding(
-                    f"{_delivery_summary(staged[0])}: no metric analysis gates promotion; add "
-                    "an AnalysisTemplate (Argo) or metrics (Flagger) so a bad release rolls "
-                    "back by itself",
-                    staged[0].path,
-                    staged[0].line,
-                    severity=Severity.LOW,
-                )
-            ],
-        )
-    kind = app_kind(facts)
-    if kind in (LIBRARY, FRONTEND) and not deployed.workloads:
-        what = "a library" if kind == LIBRARY else "a frontend application (static files)"
-        return not_applicable(facts, f"{what}: nothing is rolled out to traffic")
-    findings = [
-        finding(
-            f"{_delivery_summary(p)} promotes everything at once (no steps): add setWeight/"
-            "pause steps with analysis",
-            p.path,
-            p.line,
-        )
-        for p in instant
-    ]
-    workloads = [w for w in deployed.workloads if w.long_running]
-    if workloads:
-        w = workloads[0]
-        findings.append(
-            finding(
-                f"{_label(w)} is rolled out all at once (rolling update): use an Argo "
-                "Rollouts or Flagger canary, or weighted routes, to expose a release to a "
-                "small share of traffic first",
-                w.path,
-                w.line,
-            )
-        )
-    else:
-        findings.append(
-            finding(
-                "no canary or staged rollout definition (Argo Rollouts, Flagger, Istio "
-                "weighted routes, Spinnaker canary)",
-                severity=Severity.MEDIUM,
-            )
-        )
-    return Verdict.failed("no canary or staged rollout", findings=findings)
-
-
-def _instant(delivery: ProgressiveDelivery) -> bool:
-    """An Argo canary without steps or traffic routing shifts everything at once."""
-    return (
-        delivery.tool == "argo-rollouts"
-        and delivery.strategy == "canary"
-        and delivery.steps == 0
-        and not delivery.analysis
-        and not delivery.detail
-    )
-
-
-def _tools(items: list[ProgressiveDelivery]) -> str:
-    return ", ".join(sorted({f"{p.tool} {p.strategy}" for p in items}))
-
-
-def _delivery_summary(delivery: ProgressiveDelivery) -> str:
-    target = (delivery.target or "").replace(PLACEHOLDER, "*")
-    text = f"{delivery.tool} {delivery.strategy}" + (f" of {target}" if target else "")
-    if delivery.steps:
-        text += f", {delivery.steps} steps"
-    if delivery.detail:
-        text += f", {delivery.detail}"
-    return text
 
 
 CHECKS: tuple[Check, ...] = (
