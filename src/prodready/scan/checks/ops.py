@@ -39,7 +39,13 @@ from prodready.scan.facts.deploy import (
     ComposeFile,
 )
 from prodready.scan.facts.deps import DependencyProject, DepsFacts, Ecosystem, deps_facts
-from prodready.scan.facts.deps_updates import DEPENDABOT_PATHS, RENOVATE_PATHS
+from prodready.scan.facts.deps_updates import (
+    DEPENDABOT_ECOSYSTEMS,
+    DEPENDABOT_PATHS,
+    OSV_ALERTS,
+    RENOVATE_PATHS,
+    SECURITY_ONLY,
+)
 from prodready.scan.facts.view import Facts
 from prodready.scan.model import Evidence, Finding, Level, Severity
 
@@ -779,37 +785,28 @@ def judge_dependency_scanning(facts: Facts) -> Verdict:
     if not projects:
         return Verdict.not_applicable("the service declares no dependencies to scan")
     runs = service_runs(facts, ToolCategory.DEPENDENCY_SCAN.value)
-    gating = [r for r in runs if r.gating]
-    security_only = [
-        c
-        for c in _deps(facts).updates
-        if c.tool == "dependabot" and any("security updates only" in n for n in c.notes)
-    ]
+    scanners = [r for r in runs if r.gating or _tracked(r)]
+    updates = _security_updates(facts)
     ecosystems = sorted({p.ecosystem for p in projects}, key=lambda e: e.value)
     seen: list[Evidence] = []
     missing: list[Ecosystem] = []
     for ecosystem in ecosystems:
-        scanner = next((r for r in gating if _scans(r, ecosystem)), None)
+        scanner = next((r for r in scanners if _scans(r, ecosystem)), None)
         if scanner is not None:
             location = scanner.location
-            seen.append(
-                evidence(
-                    location.path,
-                    f"{ecosystem.value}: {scanner.command} ({scanner.chain})",
-                    location.line,
-                )
-            )
-        elif any(ecosystem in c.covers for c in security_only):
-            seen.append(
-                evidence(security_only[0].path, f"{ecosystem.value}: Dependabot security updates")
-            )
+            how = " (findings go to GitLab's vulnerability report)" if _tracked(scanner) else ""
+            detail = f"{ecosystem.value}: {scanner.command}{how} ({scanner.chain})"
+            seen.append(evidence(location.path, detail, location.line))
+        elif ecosystem in updates:
+            path, what = updates[ecosystem]
+            seen.append(evidence(path, f"{ecosystem.value}: {what}"))
         else:
             missing.append(ecosystem)
-    findings = [_non_gating_finding(r) for r in runs if not r.gating]
+    findings = [_non_gating_finding(r) for r in runs if r not in scanners]
     if not missing:
         names = ", ".join(e.value for e in ecosystems)
         return Verdict.passed(
-            f"dependencies are scanned for vulnerabilities in CI ({names})",
+            f"dependencies are scanned for vulnerabilities ({names})",
             evidence=seen,
             findings=[_with_severity(f, Severity.LOW) for f in findings],
         )
@@ -828,6 +825,40 @@ def judge_dependency_scanning(facts: Facts) -> Verdict:
         findings=findings,
         evidence=seen,
     )
+
+
+def _tracked(run: CommandRun) -> bool:
+    """GitLab's Dependency-Scanning (or Container-Scanning) template: its jobs
+    allow failure by design, because findings land in the vulnerability report
+    and merge-request approval policies gate on them. Counted unless disabled."""
+    tool = run.tool
+    return (
+        run.trigger is Trigger.CI
+        and tool is not None
+        and tool.id in ("gitlab-dependency-scanning", "gitlab-container-scanning")
+        and "DISABLED" not in (run.why_not or "")
+    )
+
+
+def _security_updates(facts: Facts) -> dict[Ecosystem, tuple[str, str]]:
+    """Ecosystems whose vulnerable dependencies an update bot fixes by itself:
+    Dependabot entries kept for security updates only (open-pull-requests-limit
+    0), Renovate with osvVulnerabilityAlerts."""
+    found: dict[Ecosystem, tuple[str, str]] = {}
+    for config in _deps(facts).updates:
+        if not config.enabled:
+            continue
+        if config.tool == "renovate" and OSV_ALERTS in config.notes:
+            for ecosystem in config.covers:
+                found.setdefault(ecosystem, (config.path, "Renovate osvVulnerabilityAlerts"))
+        for note in config.notes:
+            if config.tool != "dependabot" or SECURITY_ONLY not in note:
+                continue
+            name = note.split("`")[1] if note.count("`") >= 2 else ""
+            mapped = DEPENDABOT_ECOSYSTEMS.get(name)
+            if mapped is not None:
+                found.setdefault(mapped, (config.path, "Dependabot security updates"))
+    return found
 
 
 def _non_gating_finding(run: CommandRun) -> Finding:

@@ -568,6 +568,8 @@ def image_defaults_to_non_root(image: str) -> bool:
     _, repository, tag, _ = split_image_reference(lower)
     if tag and "nonroot" in tag:
         return True
+    if repository.startswith("bitnami/") or repository.endswith("-unprivileged"):
+        return True  # Bitnami images run as uid 1001; nginxinc/nginx-unprivileged as 101
     return lower.startswith("cgr.dev/chainguard/") or repository.endswith("-nonroot")
 
 

@@ -160,7 +160,8 @@ class UpdateConfig:
         for eco, directory in self.directories:
             if eco is not ecosystem:
                 continue
-            wanted = "/" + directory.strip().strip("/") if directory.strip().strip("/") else "/"
+            bare = directory.strip().removeprefix(".").strip("/")
+            wanted = "/" + bare if bare else "/"
             if wanted == folder or fnmatch.fnmatchcase(folder, wanted):
                 return True
             if from_root and (wanted == "/" or folder.startswith(wanted + "/")):

@@ -16,6 +16,10 @@ from prodready.scan.facts.deps_common import DepsContext
 from prodready.scan.facts.deps_model import Ecosystem, UpdateConfig
 from prodready.scan.facts.source import ParseProblem
 
+OSV_ALERTS = "osvVulnerabilityAlerts: security updates from the OSV database"
+"""The note a Renovate config gets when it raises PRs for vulnerable dependencies itself."""
+SECURITY_ONLY = "security updates only"
+"""Part of the note of a Dependabot entry whose version updates are off."""
 DEPENDABOT_PATHS = (".github/dependabot.yml", ".github/dependabot.yaml")
 RENOVATE_PATHS = (
     "renovate.json",
@@ -230,4 +234,6 @@ def _renovate(path: str, line: int | None, data: dict[str, Any]) -> UpdateConfig
     extends = data.get("extends")
     if isinstance(extends, list):
         notes.extend(f"extends {e}" for e in extends if isinstance(e, str))
+    if data.get("osvVulnerabilityAlerts") is True:
+        notes.append(OSV_ALERTS)
     return UpdateConfig("renovate", path, line, names, covers, enabled, tuple(notes))
