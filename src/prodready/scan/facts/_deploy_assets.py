@@ -13,6 +13,7 @@ The public dataclasses are re-exported by ``prodready.scan.facts.deploy``.
 
 from __future__ import annotations
 
+import ast
 import posixpath
 import re
 from collections.abc import Iterator
@@ -552,7 +553,7 @@ def load_scripts(path: str, text: str, out: Assets) -> None:
     """locustfiles, k6 scripts and Gatling simulations, by their imports."""
     ext = posixpath.splitext(path)[1].lower()
     if ext == ".py" and "locust" in text:
-        line = _first_line(_LOCUST, text)
+        line = _first_line(_LOCUST, text) and _locust_import_line(text)
         if line is not None:
             # A locustfile sets its pass/fail verdict through the exit code
             # (``environment.process_exit_code = 1`` in a quitting listener).
@@ -567,6 +568,23 @@ def load_scripts(path: str, text: str, out: Assets) -> None:
         line = _first_line(_GATLING, text)
         if line is not None and "Simulation" in text:
             out.load.append(LoadTest(path, line, "gatling", "assertions" in text))
+
+
+def _locust_import_line(text: str) -> int | None:
+    """The line of a real ``import locust`` statement: parsed, so a locustfile
+    held in a string (a benchmark writing one to disk) is not one."""
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError):
+        return None
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "locust":
+            return node.lineno
+        if isinstance(node, ast.Import) and any(
+            a.name.split(".")[0] == "locust" for a in node.names
+        ):
+            return node.lineno
+    return None
 
 
 def load_commands(path: str, text: str, out: Assets) -> None:
