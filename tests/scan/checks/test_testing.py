@@ -674,6 +674,9 @@ def test_arguments_forwarded_to_an_npm_script_measure_coverage() -> None:
 
 
 def test_a_locustfile_held_in_a_string_is_not_a_load_test() -> None:
-    bench = f'import pathlib\n\nLOCUSTFILE = """\n{LOCUST}"""\n\npathlib.Path("l.py").write_text(LOCUSTFILE)\n'
+    bench = (
+        f'import pathlib\n\nLOCUSTFILE = """\n{LOCUST}"""\n\n'
+        'pathlib.Path("locustfile.py").write_text(LOCUSTFILE)\n'
+    )
     assert load({"app.py": SERVICE, "benchmarks/compare.py": bench}).outcome is Outcome.FAIL
     assert load({"app.py": SERVICE, "benchmarks/locustfile.py": LOCUST}).outcome is Outcome.PASS
