@@ -422,8 +422,8 @@ FINDINGS = CheckSpec(
     examples=(
         Example(
             "A finding ruff reports, and a deliberate suppression",
-            'TOKEN = "kU9sT2vX7qL4mN8pR3wY"          # S105: read it from the environment\n'
-            'SALT = "not-a-secret"  # noqa: S105 - a fixed salt, documented\n',
+            'PASSWORD = "changeme"  # S105: read it from the environment\n'
+            'SALT_NAME = "salt"  # noqa: S105 - a label, not a secret\n',
             passes=False,
             language="python",
         ),
