@@ -107,3 +107,504 @@ def test_pipelines_of_fixture_repositories_inside_the_repo_do_not_count() -> Non
     verdict = judge_ci_pipeline(Facts.from_files(files))
     assert verdict.outcome is Outcome.FAIL
     assert verdict.summary == "no CI pipeline definition"
+
+
+# --------------------------------------------------------------------------- shared helpers
+
+from collections.abc import Callable  # noqa: E402
+
+from prodready.scan.checks.base import Verdict  # noqa: E402
+from prodready.scan.checks.ops import (  # noqa: E402
+    judge_container,
+    judge_container_hardening,
+    judge_dependency_scanning,
+    judge_dependency_updates,
+)
+from prodready.scan.facts.files import FileIndex  # noqa: E402
+from prodready.scan.facts.view import ServiceScope  # noqa: E402
+from prodready.scan.model import Severity  # noqa: E402
+from prodready.scan.services import discover  # noqa: E402
+
+FASTAPI = 'from fastapi import FastAPI\n\napp = FastAPI(title="orders")\n'
+PYPROJECT = '[project]\nname = "orders"\nversion = "1.0"\ndependencies = ["fastapi==0.115.0"]\n'
+GOOD_DOCKERFILE = (
+    "FROM python:3.12.7-slim AS build\nWORKDIR /app\nCOPY . .\n"
+    "RUN pip install --no-cache-dir --prefix=/install .\n\n"
+    "FROM python:3.12.7-slim\nCOPY --from=build /install /usr/local\n"
+    'USER 10001\nCMD ["uvicorn", "orders.main:app"]\n'
+)
+IGNORE = ".git\n.venv\ntests/\n.env\n"
+
+
+def service(files: dict[str, str], path: str = ".") -> Facts:
+    """The view of the service at ``path``, as the engine builds it (nested
+    services and markers from service discovery)."""
+    index = FileIndex.from_files(files)
+    for found in discover(index):
+        if found.scope.path == path:
+            scope = found.scope
+            name = found.manifest_name or scope.path
+            return Facts(index, ServiceScope(name, scope.path, scope.nested, scope.markers))
+    raise AssertionError(f"no service at {path}: {[s.scope.path for s in discover(index)]}")
+
+
+def run(
+    judge: Callable[[Facts], Verdict], files: dict[str, str], path: str = "."
+) -> tuple[Outcome, float | None, list[str]]:
+    verdict = judge(service(files, path))
+    located = [f"{f.path}:{f.line}: {f.message}" for f in verdict.findings]
+    return verdict.outcome, verdict.score, located
+
+
+# --------------------------------------------------------------------------- ops.container
+
+
+def test_a_dockerfile_builds_the_image() -> None:
+    files = {"pyproject.toml": PYPROJECT, "src/orders/main.py": FASTAPI}
+    files["Dockerfile"] = GOOD_DOCKERFILE
+    verdict = judge_container(service(files))
+    assert (verdict.outcome, verdict.score) == (Outcome.PASS, 10.0)
+    assert verdict.evidence[0].detail == "2 stages, final image from python:3.12.7-slim"
+
+
+def test_a_service_without_an_image_fails_at_its_entry_point() -> None:
+    files = {"pyproject.toml": PYPROJECT, "src/orders/main.py": FASTAPI}
+    outcome, score, findings = run(judge_container, files)
+    assert (outcome, score) == (Outcome.FAIL, 0.0)
+    assert findings[0].startswith("src/orders/main.py:3: the service runs as a process")
+
+
+def test_devcontainer_test_and_example_dockerfiles_do_not_count() -> None:
+    files = {"pyproject.toml": PYPROJECT, "src/orders/main.py": FASTAPI}
+    files[".devcontainer/Dockerfile"] = "FROM mcr.microsoft.com/devcontainers/python:3.12\n"
+    files["tests/e2e/Dockerfile"] = "FROM python:3.12-slim\n"
+    files["examples/demo/Dockerfile"] = "FROM python:3.12-slim\n"
+    assert run(judge_container, files)[0] is Outcome.FAIL
+
+
+def test_a_library_ships_no_image() -> None:
+    files = {
+        "pyproject.toml": '[project]\nname = "slugs"\nversion = "1.0"\n',
+        "src/slugs/__init__.py": "def slug(text: str) -> str:\n    return text.lower()\n",
+    }
+    assert run(judge_container, files)[0] is Outcome.NOT_APPLICABLE
+
+
+@pytest.mark.parametrize(
+    ("path", "text"),
+    [
+        (
+            "pom.xml",
+            "<project><artifactId>invoices</artifactId><build><plugins><plugin>"
+            "<groupId>com.google.cloud.tools</groupId>"
+            "<artifactId>jib-maven-plugin</artifactId><version>3.4.4</version>"
+            "</plugin></plugins></build></project>\n",
+        ),
+        (".ko.yaml", "defaultBaseImage: gcr.io/distroless/static:nonroot\n"),
+        (
+            ".github/workflows/release.yml",
+            "on: push\njobs:\n  image:\n    runs-on: ubuntu-latest\n    steps:\n"
+            "      - uses: actions/checkout@v4\n      - run: ko build ./cmd/orders\n",
+        ),
+    ],
+)
+def test_images_built_without_a_dockerfile(path: str, text: str) -> None:
+    files = {"pyproject.toml": PYPROJECT, "src/orders/main.py": FASTAPI, path: text}
+    assert run(judge_container, files)[:2] == (Outcome.PASS, 10.0)
+
+
+def test_compose_building_from_a_missing_dockerfile_is_named() -> None:
+    files = {
+        "pyproject.toml": PYPROJECT,
+        "src/orders/main.py": FASTAPI,
+        "docker-compose.yml": "services:\n  api:\n    build: .\n    ports: ['8000:8000']\n",
+    }
+    outcome, _, findings = run(judge_container, files)
+    assert outcome is Outcome.FAIL
+    assert findings[-1].endswith(
+        "docker-compose.yml builds `api` from a Dockerfile that is not here"
+    )
+
+
+def test_a_dockerfile_without_from_builds_nothing() -> None:
+    files = {"pyproject.toml": PYPROJECT, "src/orders/main.py": FASTAPI}
+    files["Dockerfile"] = "RUN echo hello\n"
+    outcome, _, findings = run(judge_container, files)
+    assert outcome is Outcome.FAIL
+    assert findings[0] == (
+        "Dockerfile:1: Dockerfile does not build an image: no FROM instruction: not a Dockerfile?"
+    )
+
+
+MONOREPO = {
+    "services/api/pyproject.toml": '[project]\nname = "shop-api"\nversion = "1"\n',
+    "services/api/src/shop_api/main.py": FASTAPI,
+    "services/worker/go.mod": "module example.com/shop/worker\n\ngo 1.22\n",
+    "services/worker/main.go": 'package main\n\nimport "net/http"\n\nfunc main() {\n'
+    '\thttp.ListenAndServe(":9090", nil)\n}\n',
+}
+
+
+def test_a_shared_dockerfile_belongs_to_the_service_it_copies() -> None:
+    files = dict(MONOREPO)
+    files["docker/images/backend.Dockerfile"] = (
+        "FROM python:3.12.7-slim\nCOPY services/api /app\nUSER 10001\n"
+    )
+    assert run(judge_container, files, "services/api")[0] is Outcome.PASS
+    assert run(judge_container, files, "services/worker")[0] is Outcome.FAIL
+
+
+def test_a_shared_dockerfile_belongs_to_the_service_it_is_named_after() -> None:
+    files = dict(MONOREPO)
+    files["docker/worker.Dockerfile"] = "FROM golang:1.22.8\nCOPY . /src\n"
+    assert run(judge_container, files, "services/worker")[0] is Outcome.PASS
+    assert run(judge_container, files, "services/api")[0] is Outcome.FAIL
+
+
+# ------------------------------------------------------------------ ops.container-hardening
+
+
+def hardening(files: dict[str, str], path: str = ".") -> tuple[Outcome, float | None, list[str]]:
+    base = {"pyproject.toml": PYPROJECT, "src/orders/main.py": FASTAPI}
+    return run(judge_container_hardening, base | files, path)
+
+
+def test_a_hardened_image_passes() -> None:
+    outcome, score, findings = hardening({"Dockerfile": GOOD_DOCKERFILE, ".dockerignore": IGNORE})
+    assert (outcome, score, findings) == (Outcome.PASS, 10.0, [])
+
+
+def test_latest_untagged_root_and_no_dockerignore_are_each_located() -> None:
+    dockerfile = (
+        "FROM golang:latest AS build\nWORKDIR /src\nCOPY . .\nRUN go build -o /app .\n\n"
+        'FROM alpine\nCOPY --from=build /app /app\nENTRYPOINT ["/app"]\n'
+    )
+    outcome, score, findings = hardening({"Dockerfile": dockerfile})
+    assert (outcome, score) == (Outcome.FAIL, 0.0)
+    assert [f.split(": ", 1)[0] for f in findings] == [
+        "Dockerfile:6",
+        "Dockerfile:1",
+        "Dockerfile:6",
+        "Dockerfile:1",
+    ]
+    assert "the final stage sets no USER, so the image runs as root" in findings[0]
+    assert "FROM golang:latest is not pinned: `latest` moves" in findings[1]
+    assert "FROM alpine is not pinned: it has no tag, which means `latest`" in findings[2]
+    assert "no .dockerignore" in findings[3]
+
+
+def test_partial_hardening_scores_in_proportion() -> None:
+    dockerfile = "FROM python:3.12.7-slim\nCOPY . /app\n"  # pinned, root
+    outcome, score, _ = hardening({"Dockerfile": dockerfile, ".dockerignore": IGNORE})
+    assert (outcome, score) == (Outcome.FAIL, 6.7)
+
+
+def test_user_root_is_a_finding_at_its_line() -> None:
+    dockerfile = "FROM python:3.12.7-slim\nUSER app\nRUN make\nUSER root\n"
+    _, _, findings = hardening({"Dockerfile": dockerfile, ".dockerignore": IGNORE})
+    assert findings == [
+        "Dockerfile:4: the final image runs as root (USER root): switch to a non-root user "
+        "(USER 10001) after the steps that need root"
+    ]
+
+
+def test_a_user_in_the_build_stage_does_not_make_the_final_image_non_root() -> None:
+    dockerfile = (
+        "FROM golang:1.22.8 AS build\nUSER 1000\nRUN go build -o /app .\n"
+        "FROM debian:12.7-slim\nCOPY --from=build /app /app\n"
+    )
+    _, _, findings = hardening({"Dockerfile": dockerfile, ".dockerignore": IGNORE})
+    assert findings[0].startswith("Dockerfile:4: the final stage sets no USER")
+
+
+def test_the_final_stage_inherits_the_user_of_the_stage_it_builds_on() -> None:
+    dockerfile = (
+        "FROM python:3.12.7-slim AS base\nUSER 10001\n"
+        'FROM base AS final\nCMD ["python", "-m", "orders"]\n'
+    )
+    assert hardening({"Dockerfile": dockerfile, ".dockerignore": IGNORE})[0] is Outcome.PASS
+
+
+@pytest.mark.parametrize(
+    "base",
+    [
+        "gcr.io/distroless/static-debian12:nonroot",
+        "cgr.dev/chainguard/python:latest-dev@sha256:" + "a" * 64,
+        "bitnami/python:3.12.7",
+    ],
+)
+def test_bases_that_run_as_non_root_by_default(base: str) -> None:
+    dockerfile = f'FROM {base}\nCOPY app /app\nCMD ["/app"]\n'
+    assert hardening({"Dockerfile": dockerfile, ".dockerignore": IGNORE})[:2] == (
+        Outcome.PASS,
+        10.0,
+    )
+
+
+@pytest.mark.parametrize(
+    ("line", "pinned"),
+    [
+        ("FROM python:3.12.7-slim@sha256:" + "b" * 64, True),
+        ("ARG PY=3.12.7\nFROM python:${PY}-slim", True),
+        ("ARG PY\nFROM python:${PY}-slim", False),
+        ("FROM node:lts", False),
+        ("FROM docker.io/library/python", False),
+    ],
+)
+def test_base_image_pinning(line: str, pinned: bool) -> None:
+    dockerfile = f"{line}\nUSER 10001\n"
+    outcome, _, findings = hardening({"Dockerfile": dockerfile, ".dockerignore": IGNORE})
+    assert (outcome is Outcome.PASS) is pinned, findings
+    if not pinned:
+        assert "is not pinned" in findings[0]
+
+
+def test_an_unresolved_arg_says_why_it_cannot_be_judged() -> None:
+    _, _, findings = hardening({"Dockerfile": "ARG BASE\nFROM ${BASE}\nUSER 1\n"})
+    assert "build argument(s) BASE without a default" in findings[0]
+
+
+def test_run_as_non_root_in_the_manifests_that_run_the_image() -> None:
+    deployment = (
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: orders\nspec:\n"
+        "  template:\n    spec:\n      securityContext:\n        runAsNonRoot: true\n"
+        "        runAsUser: 10001\n      containers:\n        - name: orders\n"
+        "          image: registry.example/orders:1.0.0\n"
+    )
+    files = {
+        "Dockerfile": "FROM python:3.12.7-slim\nCOPY . /app\n",
+        ".dockerignore": IGNORE,
+        "k8s/deployment.yaml": deployment,
+    }
+    verdict = judge_container_hardening(service({"pyproject.toml": PYPROJECT} | files))
+    assert (verdict.outcome, verdict.score) == (Outcome.PASS, 10.0)
+    assert any(e.path == "k8s/deployment.yaml" for e in verdict.evidence)
+    # runAsNonRoot alone with an image that runs as root: the kubelet refuses it
+    files["k8s/deployment.yaml"] = deployment.replace("        runAsUser: 10001\n", "")
+    outcome, score, findings = hardening(files)
+    assert (outcome, score) == (Outcome.PASS, 9.0)
+    assert "the kubelet refuses to start a container" in findings[0]
+
+
+def test_a_development_dockerfile_is_not_judged_beside_the_production_one() -> None:
+    files = {
+        "Dockerfile": GOOD_DOCKERFILE,
+        "Dockerfile.dev": "FROM python:latest\nCOPY . /app\n",
+        ".dockerignore": IGNORE,
+    }
+    outcome, _, findings = hardening(files)
+    assert (outcome, findings) == (Outcome.PASS, [])
+
+
+def test_an_empty_dockerignore_excludes_nothing() -> None:
+    files = {"Dockerfile": GOOD_DOCKERFILE, ".dockerignore": "# nothing yet\n"}
+    outcome, _, findings = hardening(files)
+    assert outcome is Outcome.FAIL
+    assert findings == [
+        ".dockerignore:1: .dockerignore excludes nothing: list .git, tests, local "
+        "environments and credentials in it"
+    ]
+
+
+def test_a_dockerignore_in_the_context_above_the_dockerfile_counts() -> None:
+    files = {"docker/Dockerfile": GOOD_DOCKERFILE, ".dockerignore": IGNORE}
+    assert hardening(files)[0] is Outcome.PASS
+
+
+def test_hardening_without_an_image_is_not_applicable() -> None:
+    assert hardening({})[0] is Outcome.NOT_APPLICABLE
+
+
+def test_jib_images_need_a_non_root_user() -> None:
+    pom = (
+        "<project><artifactId>invoices</artifactId><build><plugins><plugin>"
+        "<artifactId>jib-maven-plugin</artifactId><configuration>"
+        "<from><image>eclipse-temurin:21.0.5_11-jre</image></from>{user}"
+        "</configuration></plugin></plugins></build></project>\n"
+    )
+    root = hardening({"pom.xml": pom.format(user="")})
+    assert root[0] is Outcome.FAIL
+    assert "the jib image runs as root" in root[2][0]
+    assert (
+        hardening({"pom.xml": pom.format(user="<container><user>1000</user></container>")})[0]
+        is Outcome.PASS
+    )
+
+
+# --------------------------------------------------------------------------- ops.dependency-updates
+
+DEPENDABOT = (
+    "version: 2\nupdates:\n  - package-ecosystem: {eco}\n    directory: {folder}\n"
+    "    schedule:\n      interval: weekly\n"
+)
+
+
+def updates(files: dict[str, str], path: str = ".") -> tuple[Outcome, float | None, list[str]]:
+    return run(judge_dependency_updates, files, path)
+
+
+def test_dependabot_covering_the_project_passes() -> None:
+    files = {
+        "pyproject.toml": PYPROJECT,
+        ".github/dependabot.yml": DEPENDABOT.format(eco="pip", folder="/"),
+    }
+    assert updates(files)[:2] == (Outcome.PASS, 10.0)
+
+
+def test_renovate_finds_every_manifest_unless_switched_off() -> None:
+    files = {"pyproject.toml": PYPROJECT, "renovate.json": '{"extends": ["config:recommended"]}'}
+    assert updates(files)[0] is Outcome.PASS
+    files["renovate.json"] = '{"enabled": false}'
+    outcome, _, findings = updates(files)
+    assert outcome is Outcome.FAIL
+    assert "renovate is configured but switched off" in findings[0]
+
+
+def test_dependabot_looks_only_in_the_directories_it_is_given() -> None:
+    files = dict(MONOREPO)
+    files[".github/dependabot.yml"] = DEPENDABOT.format(eco="pip", folder="/")
+    outcome, score, findings = updates(files, "services/api")
+    assert (outcome, score) == (Outcome.FAIL, 0.0)
+    assert "has a python entry but none for directory /services/api" in findings[0]
+    files[".github/dependabot.yml"] = DEPENDABOT.format(eco="pip", folder="/services/api")
+    assert updates(files, "services/api")[0] is Outcome.PASS
+    outcome, _, findings = updates(files, "services/worker")
+    assert outcome is Outcome.FAIL
+    assert "go dependencies (services/worker/go.mod) are not covered" in findings[0]
+
+
+def test_dependabot_directory_globs() -> None:
+    files = dict(MONOREPO)
+    config = DEPENDABOT.format(eco="gomod", folder="/").replace(
+        "    directory: /\n", "    directories: ['/services/*']\n"
+    )
+    files[".github/dependabot.yml"] = config
+    assert updates(files, "services/worker")[0] is Outcome.PASS
+
+
+def test_an_invalid_dependabot_file_updates_nothing() -> None:
+    files = {
+        "pyproject.toml": PYPROJECT,
+        ".github/dependabot.yml": DEPENDABOT.format(eco="pipenv", folder="/"),
+    }
+    outcome, score, findings = updates(files)
+    assert (outcome, score) == (Outcome.FAIL, 0.0)
+    assert findings[0] == (
+        ".github/dependabot.yml:3: Dependabot configuration is invalid, so it updates "
+        "nothing until fixed: unknown package-ecosystem `pipenv` (did you mean `pip`?)"
+    )
+
+
+def test_an_unparsable_renovate_file_is_a_finding() -> None:
+    files = {"pyproject.toml": PYPROJECT, "renovate.json": '{"extends": ['}
+    outcome, _, findings = updates(files)
+    assert outcome is Outcome.FAIL
+    assert findings[0].startswith("renovate.json:1: Renovate configuration is invalid")
+
+
+def test_no_update_bot_fails_and_no_dependencies_is_not_applicable() -> None:
+    assert updates({"pyproject.toml": PYPROJECT})[:2] == (Outcome.FAIL, 0.0)
+    assert updates({"main.sh": "echo hi\n"})[0] is Outcome.NOT_APPLICABLE
+
+
+# ------------------------------------------------------------------ ops.dependency-scanning
+
+WORKFLOW = (
+    "on: [push, pull_request]\njobs:\n  audit:\n    runs-on: ubuntu-latest\n    steps:\n"
+    "      - uses: actions/checkout@v4\n{steps}"
+)
+
+
+def scanning(
+    steps: str, extra: dict[str, str] | None = None
+) -> tuple[Outcome, float | None, list[str]]:
+    files = {"pyproject.toml": PYPROJECT, ".github/workflows/ci.yml": WORKFLOW.format(steps=steps)}
+    return run(judge_dependency_scanning, files | (extra or {}))
+
+
+def test_a_scanner_step_that_can_fail_passes() -> None:
+    assert scanning("      - run: pip-audit --strict\n")[:2] == (Outcome.PASS, 10.0)
+
+
+@pytest.mark.parametrize(
+    ("steps", "why"),
+    [
+        ("      - run: pip-audit || true\n", "runs in CI but can never fail it"),
+        (
+            "      - run: pip-audit\n        continue-on-error: true\n",
+            "runs in CI but can never fail it",
+        ),
+        (
+            "      - uses: aquasecurity/trivy-action@0.28.0\n        with:\n"
+            "          scan-type: fs\n",
+            "runs in CI but can never fail it",
+        ),
+    ],
+)
+def test_a_scanner_that_can_never_fail_does_not_count(steps: str, why: str) -> None:
+    outcome, score, findings = scanning(steps)
+    assert (outcome, score) == (Outcome.FAIL, 0.0)
+    assert why in findings[0]
+
+
+def test_a_make_target_no_pipeline_calls_does_not_count() -> None:
+    outcome, _, findings = scanning(
+        "      - run: make test\n",
+        {"Makefile": "test:\n\tpytest\n\naudit:\n\tpip-audit\n"},
+    )
+    assert outcome is Outcome.FAIL
+    assert "is defined but no CI pipeline runs it" in findings[0]
+    assert (
+        scanning("      - run: make audit\n", {"Makefile": "audit:\n\tpip-audit\n"})[0]
+        is Outcome.PASS
+    )
+
+
+def test_every_ecosystem_needs_a_scanner() -> None:
+    extra = {
+        "go.mod": "module example.com/orders\n\ngo 1.22\n",
+        "main.go": "package main\n\nfunc main() {}\n",
+    }
+    outcome, score, findings = scanning("      - run: pip-audit\n", extra)
+    assert (outcome, score) == (Outcome.FAIL, 5.0)
+    assert "no vulnerability scanner for the go dependencies" in findings[-1]
+    both = "      - run: pip-audit\n      - run: govulncheck ./...\n"
+    assert scanning(both, extra)[0] is Outcome.PASS
+    assert scanning("      - run: osv-scanner -r .\n", extra)[0] is Outcome.PASS
+
+
+def test_security_updates_by_the_update_bots() -> None:
+    dependabot = DEPENDABOT.format(eco="pip", folder="/") + "    open-pull-requests-limit: 0\n"
+    outcome, _, _ = scanning("      - run: pytest\n", {".github/dependabot.yml": dependabot})
+    assert outcome is Outcome.PASS
+    renovate = '{"extends": ["config:recommended"], "osvVulnerabilityAlerts": true}'
+    assert scanning("      - run: pytest\n", {"renovate.json": renovate})[0] is Outcome.PASS
+    plain = '{"extends": ["config:recommended"]}'
+    assert scanning("      - run: pytest\n", {"renovate.json": plain})[0] is Outcome.FAIL
+
+
+def test_gitlab_dependency_scanning_template() -> None:
+    gitlab = (
+        "include:\n  - template: Jobs/Dependency-Scanning.gitlab-ci.yml\n\n"
+        "test:\n  script:\n    - pytest\n"
+    )
+    files = {"pyproject.toml": PYPROJECT, ".gitlab-ci.yml": gitlab}
+    assert run(judge_dependency_scanning, files)[0] is Outcome.PASS
+    disabled = gitlab + "\nvariables:\n  DEPENDENCY_SCANNING_DISABLED: 'true'\n"
+    assert run(judge_dependency_scanning, files | {".gitlab-ci.yml": disabled})[0] is Outcome.FAIL
+
+
+def test_scanning_without_dependencies_is_not_applicable() -> None:
+    files = {".github/workflows/ci.yml": WORKFLOW.format(steps="      - run: make\n")}
+    assert run(judge_dependency_scanning, files)[0] is Outcome.NOT_APPLICABLE
+
+
+def test_low_severity_notes_for_masked_scanners_beside_a_real_one() -> None:
+    steps = "      - run: pip-audit\n      - run: safety check || true\n"
+    verdict = judge_dependency_scanning(
+        service(
+            {"pyproject.toml": PYPROJECT, ".github/workflows/ci.yml": WORKFLOW.format(steps=steps)}
+        )
+    )
+    assert verdict.outcome is Outcome.PASS
+    assert [f.severity for f in verdict.findings] == [Severity.LOW]

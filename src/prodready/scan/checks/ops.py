@@ -228,10 +228,10 @@ def judge_container(facts: Facts) -> Verdict:
     found = images(facts)
     broken = [
         finding(
-            f"{d.path} is not a Dockerfile that builds anything: "
+            f"{d.path} does not build an image: "
             f"{d.problems[0].message if d.problems else 'no FROM instruction'}",
             d.path,
-            d.problems[0].line if d.problems else 1,
+            (d.problems[0].line if d.problems else None) or 1,
         )
         for d in found.broken
     ]
