@@ -80,6 +80,11 @@ DEFAULT_MAX_BYTES = 512 * 1024 * 1024
 """The cache's size bound (512 MiB): a large monorepo's facts take tens of MB."""
 
 _MAGIC = b"PRDYFC1\n"
+_CACHEDIR_TAG = (
+    "Signature: 8a477f597d28d172789f06886806bc55\n"
+    "# This file is a cache directory tag created by prodready.\n"
+    "# For information about cache directory tags see https://bford.info/cachedir/\n"
+)
 _EVICT_TO = 0.8
 _TOUCH_AFTER_S = 24 * 3600
 _STALE_TEMP_S = 3600
@@ -168,9 +173,11 @@ def _loads(payload: bytes) -> Any:
 class FactCache:
     """One cache directory, for one version key. Thread-safe.
 
-    Every failure to read is a miss; the first failure to write turns writing
-    off for the rest of the session and is reported once through ``on_error``
-    (the engine makes it a scan warning)."""
+    Raises ``ValueError`` when ``$PRODREADY_CACHE_MAX_MB`` is not a positive
+    number (and no ``max_bytes`` is given). Every failure to read is a miss;
+    the first failure to write turns writing off for the rest of the session
+    and is reported once through ``on_error`` (the engine makes it a scan
+    warning)."""
 
     def __init__(
         self,
@@ -185,6 +192,7 @@ class FactCache:
         self.max_bytes = max_bytes if max_bytes is not None else _max_bytes_from_env()
         self._on_error = on_error
         self._writable = True
+        self._tagged = False
         self._written = 0
         self._lock = threading.Lock()
         self.hits = 0
@@ -299,6 +307,8 @@ class FactCache:
             return
         data = self._header(key, payload) + payload
         try:
+            if not self._tagged:
+                self._tag()
             file.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
             fd, temp = tempfile.mkstemp(prefix=".tmp-", dir=file.parent)
             try:
@@ -319,6 +329,15 @@ class FactCache:
         with self._lock:
             self._written += len(data)
 
+    def _tag(self) -> None:
+        """Create the cache folder (private to the user) with a CACHEDIR.TAG,
+        so backup tools leave it out."""
+        self.root.mkdir(mode=0o700, parents=True, exist_ok=True)
+        tag = self.root / "CACHEDIR.TAG"
+        if not tag.exists():
+            tag.write_text(_CACHEDIR_TAG, encoding="ascii")
+        self._tagged = True
+
     def _fail(self, message: str) -> None:
         if self._on_error is not None:
             self._on_error(message)
@@ -335,5 +354,10 @@ def _max_bytes_from_env() -> int:
     try:
         megabytes = float(raw)
     except ValueError:
-        return DEFAULT_MAX_BYTES
+        megabytes = -1.0
+    if not megabytes > 0 or megabytes == float("inf"):
+        raise ValueError(
+            f"${CACHE_MAX_ENV}={raw!r}: expected the cache's size bound in megabytes, "
+            "a positive number such as 512"
+        )
     return max(1, int(megabytes * 1024 * 1024))

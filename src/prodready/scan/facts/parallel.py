@@ -9,7 +9,8 @@ worker that parsed them (they do not pickle cheaply), and each Python file is
 parsed once for all the kinds that need its tree.
 
 Workers are forked on Linux (they inherit the imported analysers, so they
-start in milliseconds) and spawned elsewhere. They receive ``(path, text,
+start in milliseconds; see ``_context`` for when they are not) and spawned
+elsewhere. They receive ``(path, text,
 keys)`` batches and never touch the disk: the file index has already read
 and vetted every text. A pool that cannot start or dies (a worker killed by
 the OOM killer) is not fatal: what is left is computed in this process.
@@ -20,6 +21,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import sys
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
@@ -114,8 +116,18 @@ def _batches(jobs: Sequence[Job], workers: int) -> list[list[Job]]:
 
 
 def _context() -> Any:
-    if sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods():
-        return multiprocessing.get_context("fork")
+    """fork on Linux: workers inherit the imported analysers and start at once.
+    Python 3.12+ deprecates forking a process that runs other threads (a
+    progress bar's refresher, a test runner's): then forkserver, preloaded
+    with the analysers. Elsewhere spawn, the platform default."""
+    methods = multiprocessing.get_all_start_methods()
+    if sys.platform.startswith("linux") and "fork" in methods:
+        if sys.version_info < (3, 12) or threading.active_count() == 1:
+            return multiprocessing.get_context("fork")
+        if "forkserver" in methods:
+            context = multiprocessing.get_context("forkserver")
+            context.set_forkserver_preload([__name__])
+            return context
     return multiprocessing.get_context("spawn")
 
 

@@ -312,14 +312,20 @@ def kind_key(name: str, params: Mapping[str, object] | None = None) -> str:
 
 def parse_key(key: str) -> tuple[Kind, dict[str, Any]]:
     """The kind and parameters of a key made by ``kind_key``."""
+    kind, params = _parse_key(key)
+    return kind, dict(params)
+
+
+@functools.lru_cache(maxsize=256)
+def _parse_key(key: str) -> tuple[Kind, tuple[tuple[str, Any], ...]]:
     name, _, rest = key.partition(":")
     kind = KINDS[name]
-    params: dict[str, Any] = {}
+    params: list[tuple[str, Any]] = []
     if rest:
         for item in rest.split(","):
             param, _, raw = item.partition("=")
-            params[param] = ast.literal_eval(raw)
-    return kind, params
+            params.append((param, ast.literal_eval(raw)))
+    return kind, tuple(params)
 
 
 def compute_facts(path: str, text: str, keys: Iterable[str]) -> dict[str, Any]:
