@@ -3,6 +3,7 @@ and operate this service from what the repository says?"""
 
 from __future__ import annotations
 
+import functools
 import posixpath
 import re
 from typing import Any
@@ -567,7 +568,12 @@ def _last_match(rules: tuple[CodeownersRule, ...], path: str) -> CodeownersRule 
 
 def _matches(pattern: str, path: str) -> bool:
     """gitignore-style matching, as GitHub and GitLab read CODEOWNERS patterns."""
-    return pathspec.PathSpec.from_lines("gitwildmatch", [pattern]).match_file(path)
+    return _compiled(pattern).match_file(path)
+
+
+@functools.lru_cache(maxsize=1024)
+def _compiled(pattern: str) -> pathspec.GitIgnoreSpec:
+    return pathspec.GitIgnoreSpec.from_lines([pattern])
 
 
 def _policy_owner(facts: Facts) -> Evidence | None:
