@@ -202,8 +202,11 @@ CONTAINER = CheckSpec(
     ),
     how_to_fix=(
         "Add a Dockerfile (multi-stage, small base image) or configure Jib (Java), ko (Go) "
-        "or Cloud Native Buildpacks (project.toml), and build it in CI. Dockerfiles of "
-        "devcontainers, tests and examples do not count. Libraries and static frontends "
+        "or Cloud Native Buildpacks (project.toml), and build it in CI; a CI step that "
+        "builds an image from defaults (ko build, pack build, gradle bootBuildImage, mvn "
+        "jib:build) counts too. Dockerfiles of devcontainers, tests and examples do not. "
+        "In a monorepo, a Dockerfile outside the service folders counts for the service "
+        "whose folder it COPYs from or whose name it bears. Libraries and static frontends "
         "that ship no image are not applicable."
     ),
     references=(
@@ -311,8 +314,9 @@ CONTAINER_HARDENING = CheckSpec(
         "image; pin every base image (each FROM) to a version tag or a digest "
         "(python:3.12.7-slim@sha256:...), never `latest`, no tag, or a moving tag such as "
         "`stable`; add a non-empty .dockerignore beside the build context that excludes "
-        ".git, tests, local environments and credentials. Not applicable when the "
-        "service builds no image."
+        ".git, tests, local environments and credentials. Development and test variants "
+        "(Dockerfile.dev, test.Dockerfile) are not judged when a production Dockerfile "
+        "exists. Not applicable when the service builds no image."
     ),
     references=(
         "https://docs.docker.com/build/building/best-practices/#user",
@@ -749,8 +753,11 @@ DEPENDENCY_SCANNING = CheckSpec(
         "(JavaScript), OWASP dependency-check (Java), or osv-scanner / trivy fs / snyk test "
         "/ GitHub's dependency-review-action for all of them. A scanner behind `|| true`, "
         "`continue-on-error: true` or `--exit-code 0`, or one only in a Makefile target "
-        "no pipeline calls, does not count. A Dependabot entry with "
-        "`open-pull-requests-limit: 0` (security updates only) counts for its ecosystem."
+        "no pipeline calls, does not count. GitLab's Dependency-Scanning template counts "
+        "(its findings go to the vulnerability report), and so do update bots that fix "
+        "vulnerable dependencies by themselves: a Dependabot entry with "
+        "`open-pull-requests-limit: 0` (security updates only) for its ecosystem, Renovate "
+        "with `osvVulnerabilityAlerts: true`."
     ),
     references=(
         "https://github.com/pypa/pip-audit",
