@@ -56,7 +56,7 @@ def empty_database(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     return server.fresh_database()
 
 
-def test_serve_refuses_an_unmigrated_database(empty_database: str) -> None:
+def test_serve_refuses_an_unmigrated_database_unless_told_to_migrate(empty_database: str) -> None:
     refused = run_cli("serve", "--db", empty_database, "--port", "0")
     assert refused.returncode == 2
     assert "prodready db upgrade" in refused.stderr
@@ -68,9 +68,15 @@ def test_serve_refuses_an_unmigrated_database(empty_database: str) -> None:
     token = cli("token", "create", "--name", "x", "--scope", "read", "--db", empty_database)
     assert token.returncode == 2
     assert "prodready db upgrade" in token.stderr
+    with ServeProcess(empty_database, "--migrate") as server:
+        assert httpx.get(server.url + "/readyz", timeout=10).json()["schema_revision"] == "0001"
+    assert cli("db", "current", "--db", empty_database, "--check").returncode == 0
 
 
-def test_push_with_the_cli_and_read_back(empty_database: str, tmp_path: Path) -> None:
+def test_push_with_the_cli_and_read_back(tmp_path: Path) -> None:
+    """SQLite only: PostgreSQL runs every API test in-process, and the kill -9
+    and migration tests below run this same server on it."""
+    empty_database = f"sqlite:///{tmp_path / 'cli.db'}"
     upgraded = cli("db", "upgrade", "--db", empty_database)
     assert upgraded.returncode == 0, upgraded.stderr
     assert "upgraded (empty) -> 0001" in upgraded.stdout
@@ -120,11 +126,6 @@ def test_push_with_the_cli_and_read_back(empty_database: str, tmp_path: Path) ->
     assert any(entry.get("route") == "/api/v1/scans" for entry in logs)
 
 
-def test_serve_migrate_flag(empty_database: str) -> None:
-    with ServeProcess(empty_database, "--migrate") as server:
-        assert httpx.get(server.url + "/readyz", timeout=10).json()["schema_revision"] == "0001"
-
-
 def test_kill_9_during_ingest_loses_no_acknowledged_push(database_url: str) -> None:
     """Every push answered 2xx before the crash is there after a restart."""
     secret = _token(database_url, "push")
@@ -148,19 +149,19 @@ def test_kill_9_during_ingest_loses_no_acknowledged_push(database_url: str) -> N
                 with lock:
                     acknowledged[name] = result.scan_id
 
-        threads = [threading.Thread(target=pusher, args=(w,)) for w in range(6)]
+        threads = [threading.Thread(target=pusher, args=(w,)) for w in range(4)]
         for thread in threads:
             thread.start()
         while True:
             with lock:
-                if len(acknowledged) >= 40:
+                if len(acknowledged) >= 30:
                     break
             threading.Event().wait(0.01)
         server.kill()
         stop.set()
         for thread in threads:
             thread.join(timeout=60)
-    assert len(acknowledged) >= 40
+    assert len(acknowledged) >= 30
     with (
         ServeProcess(database_url) as restarted,
         httpx.Client(base_url=restarted.url, timeout=30) as client,

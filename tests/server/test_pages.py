@@ -91,3 +91,20 @@ async def test_badge(api: Api) -> None:
     assert badge.headers["content-type"] == "image/svg+xml"
     assert "60 · bronze" in badge.text
     assert (await api.get("/badge/ghost.svg")).status_code == 404
+
+
+async def test_campaign_lists_the_worst_teams_and_links_the_rest(api: Api) -> None:
+    for i in range(7):
+        for j in range(i + 1):  # team t6 has the most failing services
+            doc = one(f"s{i}-{j}", team=f"t{i}", failing=("res.timeouts",), commit=f"{i}{j}")
+            assert (await api.push(doc)).status_code == 201
+    page = (await api.get("/checks/res.timeouts")).text
+    for shown in ("t6", "t5", "t4", "t3", "t2"):
+        assert f"<summary>{shown} " in page
+    assert "<summary>t1 " not in page
+    assert "2 more teams fail it" in page
+    assert "/checks/res.timeouts?team=t0#failing-h" in page
+    one_team = (await api.get("/checks/res.timeouts?team=t0")).text
+    assert "<summary>t0 " in one_team
+    assert "s0-0" in one_team
+    assert "s6-0" not in one_team

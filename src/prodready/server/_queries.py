@@ -526,10 +526,19 @@ def check_services(
     *,
     outcome: str = "failing",
     team: str | None = None,
+    teams: Sequence[str | None] | None = None,
     limit: int = 50,
     offset: int = 0,
 ) -> s.Page[s.CheckServiceItem]:
+    """Services by their outcome on a check; ``teams`` restricts to several
+    teams (None in it means services without a team)."""
     conditions = [ServiceCheck.check_id == check_id]
+    if teams is not None:
+        named = [t for t in teams if t is not None]
+        either = [ServiceCheck.team.in_(named)]
+        if None in teams:
+            either.append(ServiceCheck.team.is_(None))
+        conditions.append(or_(*either))
     if outcome == "failing":
         conditions.append(ServiceCheck.outcome.in_(FAILING_OUTCOMES))
     elif outcome != "any":
