@@ -37,7 +37,9 @@ def _not_deployed(found: Deployed) -> Verdict:
 
 
 def _label(workload: Workload, container: Container | None = None) -> str:
-    name = workload.name or (workload.name_template or "").replace(PLACEHOLDER, "*") or "?"
+    name = workload.name or (workload.name_template or "").replace(PLACEHOLDER, "*")
+    if name.strip("*-_.") == "":
+        name = "(templated name)"
     text = f"{workload.kind} {name}"
     if container is not None and len(workload.containers) > 1:
         text += f", container {container.name}"

@@ -515,7 +515,8 @@ def _unpinned_finding(path: str, base: FromInstruction) -> Finding:
         why = f"`{base.tag}` is a moving tag"
     return finding(
         f"FROM {base.raw} is not pinned: {why}; pin a version tag or a digest "
-        f"({base.repository}:<version>@sha256:...)",
+        f"({base.registry + '/' if base.registry else ''}{base.repository}:<version>"
+        "@sha256:...)",
         path,
         base.line,
         severity=Severity.MEDIUM,
