@@ -430,3 +430,16 @@ def test_a_plain_deployment_or_no_manifests_fail_and_libraries_are_not_applicabl
     assert run(judge_progressive_delivery, BASE)[0] is Outcome.FAIL
     library = {"pyproject.toml": PYPROJECT, "src/orders/__init__.py": "X = 1\n"}
     assert run(judge_progressive_delivery, library)[0] is Outcome.NOT_APPLICABLE
+
+
+def test_a_flagger_canary_with_templated_weights_is_still_a_canary() -> None:
+    files = shop()
+    canary = "deploy/helm/shop/templates/api-canary.yaml"
+    files[canary] = (
+        files[canary]
+        .replace("stepWeight: 10", "stepWeight: {{ .Values.api.step }}")
+        .replace("maxWeight: 50", "maxWeight: {{ .Values.api.max }}")
+    )
+    verdict = judge_progressive_delivery(service(files, "services/api"))
+    assert verdict.outcome is Outcome.PASS
+    assert verdict.summary == "staged rollout with automated analysis (flagger canary)"

@@ -31,7 +31,8 @@ def _not_deployed(found: Deployed) -> Verdict:
         names = sorted({w.name or w.name_template or w.kind for w in found.elsewhere})
         shown = ", ".join(n.replace(PLACEHOLDER, "*") for n in names[:5])
         return Verdict.not_applicable(
-            f"no Kubernetes manifest deploys this service (the repository's deploy {shown})"
+            f"no Kubernetes manifest deploys this service (the repository's manifests "
+            f"deploy {shown})"
         )
     return Verdict.not_applicable("no Kubernetes, Helm or Kustomize manifests")
 

@@ -561,6 +561,8 @@ def _flagger(ctx: Context, doc: dict[str, Any]) -> ProgressiveDelivery:
         strategy, steps = "canary", len(weights)
     elif step and top:
         strategy, steps = "canary", max(1, top // step)
+    elif "stepWeight" in analysis or "stepWeights" in analysis:
+        strategy, steps = "canary", 0  # templated weights: a canary, steps unknown
     elif analysis.get("match"):
         strategy, steps = "ab", _int(analysis.get("iterations")) or 0
     else:
