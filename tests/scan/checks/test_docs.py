@@ -436,3 +436,18 @@ def test_records_that_decide_nothing_score_half() -> None:
 
 def test_no_records_fail_even_for_a_library() -> None:
     assert run(judge_adr, LIBRARY)[:2] == (Outcome.FAIL, 0.0)
+
+
+def test_codeowners_that_only_cover_other_files_give_the_code_no_owner() -> None:
+    files = {
+        "pyproject.toml": PYPROJECT,
+        "src/orders/main.py": FASTAPI,
+        ".github/CODEOWNERS": "*.md @acme/docs\n",
+    }
+    outcome, _, findings = run(judge_ownership, files)
+    assert outcome is Outcome.FAIL
+    assert "no CODEOWNERS rule with a valid owner matches the service's files" in findings[0]
+    files[".github/CODEOWNERS"] += "/src/ @acme/orders\n"
+    verdict = judge_ownership(service(files))
+    assert verdict.outcome is Outcome.PASS
+    assert verdict.evidence[0].detail == "/src/ @acme/orders"

@@ -540,17 +540,17 @@ def _source_name(path: str) -> str:
 
 def _codeowners_rule(facts: Facts, file: CodeownersFile) -> CodeownersRule | None:
     """The rule GitHub/GitLab applies to the service: the last rule matching
-    its files (its manifests, else its own files); for a repository that is one
-    service, the catch-all rule or else the last rule with an owner."""
-    if facts.scope.path == "." and not facts.scope.nested:
-        catch_all = [r for r in file.rules if r.pattern in _CATCH_ALL]
-        if catch_all:
-            return catch_all[-1]
-        owned = [r for r in file.rules if r.owners]
-        return owned[-1] if owned else None
+    one of its files (its manifests and a sample of its production code),
+    preferring a rule with an owner. A file whose rules only cover, say,
+    ``*.md`` gives the service's code no owner."""
+    own = [i for i in facts.own_files() if _first_party(facts, i.path)]
     probes = [m for m in facts.scope.markers if facts.scope.owns(m)]
+    probes += [i.path for i in own if i.is_production_code][:20]
     if not probes:
-        probes = [i.path for _, i in zip(range(20), facts.own_files(), strict=False)]
+        probes = [i.path for i in own[:20]]
+    if not probes:
+        catch_all = [r for r in file.rules if r.pattern in _CATCH_ALL]
+        return catch_all[-1] if catch_all else None
     best: CodeownersRule | None = None
     for path in probes:
         rule = _last_match(file.rules, path)
