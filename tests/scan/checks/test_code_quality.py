@@ -474,3 +474,17 @@ def test_a_missing_ruff_is_an_error_result_not_a_crash(monkeypatch: pytest.Monke
     result = judge(FINDINGS_CHECK, facts, Policy(), TODAY)
     assert result.outcome is Outcome.ERROR
     assert "RuffError: ruff could not be started" in (result.error or "")
+
+
+def test_rust_formatting_and_gates_are_judged_too() -> None:
+    rust = 'fn main() {\n    println!("x");\n}\n' * 10
+    files = {
+        "src/main.rs": rust,
+        ".github/workflows/ci.yml": gha("cargo fmt --check", "cargo clippy"),
+    }
+    assert judged(judge_format, files).outcome is Outcome.PASS
+    assert judged(judge_quality_gate, files).outcome is Outcome.PASS
+    files[".github/workflows/ci.yml"] = gha("cargo fmt")
+    verdict = judged(judge_format, files)
+    assert verdict.outcome is Outcome.FAIL
+    assert any("`cargo fmt`" in f.message for f in verdict.findings)

@@ -255,11 +255,13 @@ def _language_lines(facts: Facts, language: str) -> str:
     return f"{facts.languages().get(language, 0):,} lines"
 
 
-FORMATTED_LANGUAGES = LINTED_LANGUAGES
-"""Languages with formatters ``cq.format`` knows (ruff format, black, gofmt,
-prettier, biome, spotless, ktlint...)."""
-SAST_LANGUAGES = LINTED_LANGUAGES
-"""Languages with SAST ``cq.sast`` knows; semgrep, CodeQL and Sonar cover all."""
+GATED_LANGUAGES = LINTED_LANGUAGES | {"rust", "csharp"}
+"""Languages whose lint/format tools the CI collector recognises (ruff, black,
+gofmt, golangci-lint, eslint, prettier, biome, spotless, ktlint, clippy and
+rustfmt, dotnet format...): cq.format and cq.quality-gate judge these."""
+FORMATTED_LANGUAGES = GATED_LANGUAGES
+SAST_LANGUAGES = GATED_LANGUAGES
+"""bandit/ruff S, gosec, and for any language semgrep, CodeQL, Sonar, snyk code."""
 
 
 FORMAT = CheckSpec(
@@ -500,7 +502,7 @@ _GATE_KINDS = ("lint", "format", "sast")
 
 
 def judge_quality_gate(facts: Facts) -> Verdict:
-    if not [lang for lang in facts.main_languages() if lang in LINTED_LANGUAGES]:
+    if not [lang for lang in facts.main_languages() if lang in GATED_LANGUAGES]:
         return Verdict.not_applicable("no main language with known linters in this service")
     runs_by_kind = {
         "lint": _lint_runs(facts),
