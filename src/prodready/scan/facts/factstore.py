@@ -37,8 +37,7 @@ class FactStore:
 
     def _bundle(self, path: str, digest: str) -> dict[str, Any]:
         key = (path, digest)
-        with self._lock:
-            found = self._bundles.get(key)
+        found = self._bundles.get(key)  # a dict lookup is atomic: no lock needed
         if found is not None:
             return found
         loaded = self.cache.load_entry(path, digest) if self.cache is not None else None
@@ -53,9 +52,7 @@ class FactStore:
 
     def get(self, path: str, digest: str, key: str) -> Any:
         """The fact, or ``MISSING``."""
-        bundle = self._bundle(path, digest)
-        with self._lock:
-            return bundle.get(key, MISSING)
+        return self._bundle(path, digest).get(key, MISSING)
 
     def put(self, path: str, digest: str, key: str, value: Any) -> None:
         bundle = self._bundle(path, digest)

@@ -217,17 +217,20 @@ def _production_path(path: str) -> bool:
     return role_of(path) is FileRole.PRODUCTION
 
 
-def wants_source(info: _FileInfo) -> bool:
-    """Production source code: what ``code_facts.source_facts`` analyses."""
+@functools.lru_cache(maxsize=65536)
+def _is_source(path: str) -> bool:
     from prodready.scan.facts.code_facts import source_language
 
-    return source_language(info.path) is not None and _production_path(info.path)
+    return source_language(path) is not None
+
+
+def wants_source(info: _FileInfo) -> bool:
+    """Production source code: what ``code_facts.source_facts`` analyses."""
+    return _is_source(info.path) and _production_path(info.path)
 
 
 def wants_source_class(info: _FileInfo) -> bool:
-    from prodready.scan.facts.code_facts import source_language
-
-    return source_language(info.path) is not None
+    return _is_source(info.path)
 
 
 def wants_source_config(info: _FileInfo) -> bool:

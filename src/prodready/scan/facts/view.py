@@ -107,6 +107,8 @@ def is_repo_wide(path: str) -> bool:
 class _ViewState:
     paths: list[str] | None = None
     memo: Memo = field(default_factory=Memo)
+    visible: dict[str, bool] = field(default_factory=dict)
+    """Path -> visible in this view (asked for every read and fact)."""
 
 
 class Facts:
@@ -150,9 +152,13 @@ class Facts:
 
     # Files ----------------------------------------------------------------
     def _visible(self, path: str) -> bool:
-        if not self.scope.sees(path):
-            return False
-        return not (self._hidden_spec is not None and self._hidden_spec.match_file(path))
+        known = self._state.visible.get(path)
+        if known is None:
+            known = self.scope.sees(path) and not (
+                self._hidden_spec is not None and self._hidden_spec.match_file(path)
+            )
+            self._state.visible[path] = known
+        return known
 
     def info(self, path: str) -> FileInfo | None:
         return self.index.info(path) if self._visible(path) else None
