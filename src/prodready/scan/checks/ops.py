@@ -1,5 +1,12 @@
 """Delivery and operations checks (pillar ``ops``): is the service built,
-packaged, deployed and kept up to date the way production needs?"""
+packaged, deployed and kept up to date the way production needs?
+
+This module holds the build and supply-chain checks (CI, lockfiles, images,
+dependency updates and scanning) and the family's ``CHECKS``; the deployment
+checks (probes, resources, availability, progressive delivery) live in
+``_ops_deploy``, and ``_ops_scope`` decides which images, workloads and
+rollouts are the service's own (monorepos share Dockerfiles and charts).
+"""
 
 from __future__ import annotations
 
