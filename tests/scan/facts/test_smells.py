@@ -410,3 +410,64 @@ def test_go_receive_and_range_declarations_are_their_own_scopes() -> None:
         """
     ).smells
     assert smells == ()
+
+
+def test_go_err_scoped_on_purpose_is_not_a_shadow() -> None:
+    """An if/switch initialiser, a goroutine's own err, and a named result
+    reused by := in the function body are not lost errors."""
+    smells = go(
+        """
+        package x
+
+        func handled(xs []int) error {
+            err := a()
+            if err != nil {
+                return err
+            }
+            for _, x := range xs {
+                if err := g(x); err != nil {
+                    log(err)
+                    continue
+                }
+            }
+            return err
+        }
+
+        func background() error {
+            var err error
+            go func() {
+                _, err := g()
+                log(err)
+            }()
+            return err
+        }
+
+        func reused() (n int, err error) {
+            n, err := g()
+            if err != nil {
+                return
+            }
+            return
+        }
+        """
+    ).smells
+    assert smells == ()
+
+
+def test_go_shadow_in_a_switch_case_body_is_reported() -> None:
+    smells = go(
+        """
+        package x
+
+        func pick(k int) error {
+            var err error
+            switch k {
+            case 1:
+                _, err := g(k)
+                log(err)
+            }
+            return err
+        }
+        """
+    ).smells
+    assert [(s.rule, s.line) for s in smells] == [("shadowed-err", 8)]

@@ -243,12 +243,36 @@ class _ErrUse:
 
 
 def _scope_of(node: Node) -> Node | None:
+    """The innermost scope of ``node``; a function's body block is the
+    function's own scope (its parameters and results live there too)."""
     current = node.parent
     while current is not None:
         if current.type in _SCOPES:
+            parent = current.parent
+            if current.type == "block" and parent is not None and parent.type in _FUNCTIONS:
+                return parent
             return current
         current = current.parent
     return None
+
+
+_FUNCTIONS = frozenset({"function_declaration", "method_declaration", "func_literal"})
+_STATEMENT_SCOPES = frozenset({"block", "expression_case", "type_case", "default_case"})
+"""Scopes where ``x, err := f()`` is a statement of its own: where writing
+``:=`` for ``=`` loses an error. An ``err`` declared in an ``if``/``switch``
+initialiser, a ``range`` clause or a ``case err := <-c`` is scoped on
+purpose."""
+
+
+def _crosses_function(node: Node, outer_scope: Node) -> bool:
+    """Whether a func literal lies between ``node`` and ``outer_scope``: a
+    goroutine or callback cannot (and should not) assign the outer err."""
+    current = node.parent
+    while current is not None and not _same(current, outer_scope):
+        if current.type == "func_literal":
+            return True
+        current = current.parent
+    return False
 
 
 def _defines(statement: Node) -> bool:
@@ -334,8 +358,10 @@ def _shadowed_in(uses: list[_ErrUse]) -> Iterator[Smell]:
         ):
             declared.append(use)
     for inner in declared:
+        if inner.scope is None or inner.scope.type not in _STATEMENT_SCOPES:
+            continue
         outer = _enclosing_declaration(inner, declared)
-        if outer is None or outer.scope is None or inner.scope is None:
+        if outer is None or outer.scope is None or _crosses_function(inner.node, outer.scope):
             continue
         after, until = inner.scope.end_byte, outer.scope.end_byte
         following = next(
