@@ -443,10 +443,11 @@ def test_go_err_scoped_on_purpose_is_not_a_shadow() -> None:
         }
 
         func reused() (n int, err error) {
-            n, err := g()
+            v, err := g()
             if err != nil {
                 return
             }
+            n = v
             return
         }
         """
