@@ -488,3 +488,13 @@ def test_rust_formatting_and_gates_are_judged_too() -> None:
     verdict = judged(judge_format, files)
     assert verdict.outcome is Outcome.FAIL
     assert any("`cargo fmt`" in f.message for f in verdict.findings)
+
+
+def test_infrastructure_scanners_are_not_code_sast() -> None:
+    files = {
+        "app.py": PY,
+        ".github/workflows/ci.yml": gha("trivy config --exit-code 1 .", "checkov -d deploy"),
+    }
+    assert judged(judge_sast, files).outcome is Outcome.FAIL
+    files[".github/workflows/ci.yml"] = gha("semgrep ci")
+    assert judged(judge_sast, files).outcome is Outcome.PASS

@@ -230,12 +230,20 @@ def _format_runs(facts: Facts) -> list[CommandRun]:
     return runs
 
 
+_IAC_SCANNERS = frozenset({"trivy", "snyk-iac", "checkov", "tfsec", "kics", "terrascan"})
+
+
 def _sast_runs(facts: Facts) -> list[CommandRun]:
     """SAST runs: bandit, gosec, semgrep, CodeQL, Sonar..., ruff with ``S``
     rules selected on its command line or in its configuration, and
     golangci-lint with gosec enabled in its configuration, and SAST build
-    plugins (find-sec-bugs, sonar)."""
-    runs = service_runs(facts, "sast") + _build_plugin_runs(facts, ToolCategory.SAST)
+    plugins (find-sec-bugs, sonar). Infrastructure-as-code scanners (trivy
+    config, snyk iac, checkov...) analyse manifests, not code: left out."""
+    runs = [
+        r
+        for r in service_runs(facts, "sast") + _build_plugin_runs(facts, ToolCategory.SAST)
+        if r.tool is None or r.tool.id not in _IAC_SCANNERS
+    ]
     if _configs_with(facts, "ruff", ToolCategory.SAST):
         runs += [
             r
