@@ -443,3 +443,52 @@ def test_a_flagger_canary_with_templated_weights_is_still_a_canary() -> None:
     verdict = judge_progressive_delivery(service(files, "services/api"))
     assert verdict.outcome is Outcome.PASS
     assert verdict.summary == "staged rollout with automated analysis (flagger canary)"
+
+
+ODD_FILES = {
+    "k8s/odd.yaml": (
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: [not, a, map]\nspec:\n"
+        "  replicas: three\n  template:\n    spec:\n      containers:\n        - null\n"
+        "        - name: x\n          resources: [1, 2]\n          livenessProbe: true\n"
+        "---\nkind: HorizontalPodAutoscaler\nspec: {minReplicas: '{{ x }}', scaleTargetRef: 7}\n"
+        "---\nkind: PodDisruptionBudget\nspec: {selector: {matchLabels: [a]}}\n"
+        "---\nkind: Rollout\nspec: {strategy: {canary: {steps: 5}}}\n"
+        "---\n- just\n- a list\n"
+    ),
+    "k8s/kustomization.yaml": "resources: 5\npatches: [{path: 7}, 'missing.yaml']\nreplicas: [x]\n",
+    "chart/Chart.yaml": "name: [odd]\n",
+    "chart/values.yaml": "- not\n- a map\n",
+    "chart/templates/deployment.yaml": "{{ if }}\nkind: Deployment\n  bad: indent\n{{ end",
+    "Dockerfile": "\x00\x01FROM\nUSER\nFROM  \nARG\nFROM ${X:-}:${Y}@\n",
+    ".dockerignore": "\x00\n",
+    ".github/dependabot.yml": "version: 2\nupdates: {pip: 1}\n",
+    "renovate.json5": "{enabled: 'maybe', enabledManagers: 7,}",
+    "CODEOWNERS": "[Section\n* @\n\\ \n",
+}
+
+
+def test_odd_inputs_never_crash_a_judge() -> None:
+    from prodready.scan.checks import docs, ops
+
+    files = BASE | ODD_FILES
+    facts = service(files)
+    for check in (*ops.CHECKS, *docs.CHECKS):
+        assert check.judge is not None
+        verdict = check.judge(facts)
+        assert verdict.outcome in (Outcome.PASS, Outcome.FAIL, Outcome.NOT_APPLICABLE), check.id
+
+
+def test_odd_inputs_in_a_monorepo_never_crash_a_judge() -> None:
+    from prodready.scan.checks import docs, ops
+
+    files = {f"deploy/{path}": text for path, text in ODD_FILES.items()}
+    files |= shop() | {"docker/api.Dockerfile": "FROM\nCOPY [\nADD --from=x\n", "OWNERS": ""}
+    for path in ("services/api", "services/worker", "services/web"):
+        facts = service(files, path)
+        for check in (*ops.CHECKS, *docs.CHECKS):
+            assert check.judge is not None
+            assert check.judge(facts).outcome in (
+                Outcome.PASS,
+                Outcome.FAIL,
+                Outcome.NOT_APPLICABLE,
+            ), (path, check.id)

@@ -567,13 +567,18 @@ def _last_match(rules: tuple[CodeownersRule, ...], path: str) -> CodeownersRule 
 
 
 def _matches(pattern: str, path: str) -> bool:
-    """gitignore-style matching, as GitHub and GitLab read CODEOWNERS patterns."""
-    return _compiled(pattern).match_file(path)
+    """gitignore-style matching, as GitHub and GitLab read CODEOWNERS patterns;
+    a pattern git cannot read matches nothing (GitHub ignores it too)."""
+    compiled = _compiled(pattern)
+    return compiled is not None and compiled.match_file(path)
 
 
 @functools.lru_cache(maxsize=1024)
-def _compiled(pattern: str) -> pathspec.GitIgnoreSpec:
-    return pathspec.GitIgnoreSpec.from_lines([pattern])
+def _compiled(pattern: str) -> pathspec.GitIgnoreSpec | None:
+    try:
+        return pathspec.GitIgnoreSpec.from_lines([pattern])
+    except ValueError:
+        return None
 
 
 def _policy_owner(facts: Facts) -> Evidence | None:
