@@ -273,22 +273,42 @@ def _python(tree: ast.Module, text: str) -> TestCodeFacts:
     reader = _PythonReader()
     reader.module_marker(tree)
     reader.definitions(tree.body, marked=False)
-    if _PYTHON_HINTS.search(text):
-        # Imports and calls inside functions and fixtures: walk the whole tree,
-        # only for the files that mention something worth finding.
+    mentioned = {_HINT_TECHNOLOGY[m.group(0)] for m in _PYTHON_HINTS.finditer(text)}
+    if mentioned - set(reader.uses):
+        # Something the top level did not explain (an import inside a fixture, a
+        # server started by a subprocess): walk the whole tree, only for them.
         for node in ast.walk(tree):
             reader.visit(node)
     return reader.facts()
 
 
-_PYTHON_HINTS = re.compile(
-    r"testcontainers|pytest_(?:docker|postgresql|mysql|redis|rabbitmq|elasticsearch|mongo)|"
-    r"python_on_whales|playwright|selenium|splinter|pact|behave|pytest_bdd|toxiproxy|locust|"
-    r"uvicorn|hypercorn|gunicorn|daphne|granian|waitress|runserver|LiveServer|testclient|"
-    r"django|test_utils|pytest_aiohttp|werkzeug|rest_framework"
-)
-"""Module names and programs ``_PYTHON_MODULES``/``_SERVER_PROGRAMS`` know; a
-test file mentioning none of them needs no deep walk."""
+_HINT_TECHNOLOGY = {
+    "testcontainers": TESTCONTAINERS,
+    "pytest_docker": COMPOSE_FIXTURE,
+    "python_on_whales": COMPOSE_FIXTURE,
+    "pytest_postgresql": REAL_DEPENDENCY,
+    "pytest_mysql": REAL_DEPENDENCY,
+    "pytest_redis": REAL_DEPENDENCY,
+    "pytest_rabbitmq": REAL_DEPENDENCY,
+    "pytest_elasticsearch": REAL_DEPENDENCY,
+    "pytest_mongo": REAL_DEPENDENCY,
+    "playwright": BROWSER,
+    "selenium": BROWSER,
+    "splinter": BROWSER,
+    "pact": PACT,
+    "behave": BEHAVE,
+    "pytest_bdd": PYTEST_BDD,
+    "toxiproxy": TOXIPROXY,
+    "locust": LOCUST,
+    **dict.fromkeys(
+        ("uvicorn", "hypercorn", "gunicorn", "daphne", "granian", "waitress", "runserver"),
+        REAL_SERVER,
+    ),
+}
+_PYTHON_HINTS = re.compile("|".join(sorted(_HINT_TECHNOLOGY, key=len, reverse=True)))
+"""Words that may reveal a technology deeper than the module's top level (an
+import inside a fixture, a subprocess starting the service). A test file whose
+top level already explains every word it mentions needs no full walk."""
 
 
 class _PythonReader:
