@@ -492,3 +492,16 @@ def test_odd_inputs_in_a_monorepo_never_crash_a_judge() -> None:
                 Outcome.FAIL,
                 Outcome.NOT_APPLICABLE,
             ), (path, check.id)
+
+
+def test_workloads_in_a_shared_folder_go_to_the_best_named_service() -> None:
+    files: dict[str, str] = {}
+    for name in ("user-service", "order-service"):
+        files[f"services/{name}/pyproject.toml"] = f'[project]\nname = "{name}"\nversion = "1"\n'
+        files[f"services/{name}/src/app/main.py"] = FASTAPI
+    files["k8s/user-service-deployment.yaml"] = deployment("user-service", replicas=3)
+    files["k8s/order-service-deployment.yaml"] = deployment("order-service", replicas=1)
+    assert run(judge_high_availability, files, "services/user-service")[0] is Outcome.PASS
+    outcome, _, findings = run(judge_high_availability, files, "services/order-service")
+    assert outcome is Outcome.FAIL
+    assert [f.split(":")[0] for f in findings] == ["k8s/order-service-deployment.yaml"]

@@ -336,6 +336,36 @@ _NAME_LABELS = frozenset(
 )
 
 
+_FILE_WORDS = frozenset(
+    {
+        "deployment",
+        "deploy",
+        "statefulset",
+        "daemonset",
+        "rollout",
+        "service",
+        "services",
+        "svc",
+        "k8s",
+        "kube",
+        "kubernetes",
+        "manifest",
+        "manifests",
+        "resources",
+        "template",
+        "templates",
+        "base",
+        "prod",
+        "production",
+        "staging",
+        "dev",
+        "yaml",
+        "yml",
+    }
+)
+"""Words of manifest file names that say what a file is, not whom it deploys."""
+
+
 @dataclass(frozen=True, slots=True)
 class Deployed:
     """The Kubernetes workloads (and rollout definitions) that deploy this
@@ -365,7 +395,7 @@ def workload_names(workload: Workload) -> set[str]:
             _, repository, _, _ = split_image_reference(container.image)
             names |= tokens(repository.rsplit("/", 1)[-1])
     stem = posixpath.splitext(posixpath.basename(workload.path))[0].lower()
-    names |= {p for p in re.split(r"[-_.]", stem) if p}
+    names |= {p for p in re.split(r"[-_.]", stem) if p and p not in _FILE_WORDS}
     return names
 
 
