@@ -680,3 +680,30 @@ def test_a_locustfile_held_in_a_string_is_not_a_load_test() -> None:
     )
     assert load({"app.py": SERVICE, "benchmarks/compare.py": bench}).outcome is Outcome.FAIL
     assert load({"app.py": SERVICE, "benchmarks/locustfile.py": LOCUST}).outcome is Outcome.PASS
+
+
+def test_a_conftest_that_starts_real_dependencies_makes_its_folder_an_integration_suite() -> None:
+    conftest = (
+        "import pytest\nfrom testcontainers.redis import RedisContainer\n\n"
+        "@pytest.fixture(scope='session')\ndef redis():\n    with RedisContainer() as r:\n"
+        "        yield r\n"
+    )
+    files = {
+        "app.py": CODE,
+        "tests/queue/conftest.py": conftest,
+        "tests/queue/test_jobs.py": "def test_enqueue(redis):\n    assert redis\n",
+        "tests/test_api.py": IN_PROCESS_TEST,
+    }
+    verdict = integration(files)
+    assert verdict.outcome is Outcome.PASS
+    assert verdict.summary == "1 integration/end-to-end test in 1 file"
+    assert verdict.evidence[0].path == "tests/queue/conftest.py"
+    files["tests/queue/conftest.py"] = (
+        "import pytest\n\n@pytest.fixture\ndef redis():\n    return {}\n"
+    )
+    assert integration(files).outcome is Outcome.FAIL
+
+
+def test_fixtures_that_start_real_things_make_integration_tests() -> None:
+    test = "def test_orders(docker_services):\n    assert docker_services\n"
+    assert integration({"app.py": CODE, "tests/test_orders.py": test}).outcome is Outcome.PASS

@@ -14,12 +14,12 @@ from dataclasses import dataclass
 
 from prodready.scan.checks._service import ci, concerns, deployment, own_project, service_runs
 from prodready.scan.checks.base import evidence
-from prodready.scan.facts._test_code import BDD_RUNNERS
+from prodready.scan.facts._test_code import BDD_RUNNERS, INTEGRATION_TECHNOLOGIES
 from prodready.scan.facts.ci_model import CoverageReport
 from prodready.scan.facts.ci_tools import program
 from prodready.scan.facts.deploy import FeatureFile
 from prodready.scan.facts.deps import Dependency, DepsFacts, deps_facts
-from prodready.scan.facts.testsuite import TestInventory, collect_tests, is_test_data
+from prodready.scan.facts.testsuite import TestFile, TestInventory, collect_tests, is_test_data
 from prodready.scan.facts.view import Facts
 from prodready.scan.model import Evidence
 
@@ -32,6 +32,29 @@ def count(number: int, noun: str, plural: str | None = None) -> str:
 def test_inventory(facts: Facts) -> TestInventory:
     """The service's test inventory, computed once per view."""
     return facts.derived("prodready.tests", collect_tests)
+
+
+def conftest_suites(inventory: TestInventory) -> list[tuple[TestFile, TestFile]]:
+    """(test file, conftest.py) for unit-kind test files below a ``conftest.py``
+    that starts real dependencies or the service (Testcontainers, a compose
+    fixture, uvicorn in a subprocess): pytest hands those fixtures to every
+    test under that folder, so that suite runs against real things."""
+    providers = [
+        f
+        for f in inventory.files
+        if posixpath.basename(f.path) == "conftest.py"
+        and f.uses_any(INTEGRATION_TECHNOLOGIES) is not None
+    ]
+    found = []
+    for test in inventory.unit:
+        if test.tests == 0:
+            continue
+        for conftest in providers:
+            folder = posixpath.dirname(conftest.path)
+            if not folder or test.path.startswith(folder + "/"):
+                found.append((test, conftest))
+                break
+    return found
 
 
 def own_dependencies(

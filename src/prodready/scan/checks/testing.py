@@ -19,6 +19,7 @@ from prodready.scan.checks._service import (
 from prodready.scan.checks._test_facts import (
     Measured,
     bdd_facts,
+    conftest_suites,
     count,
     coverage_measurements,
     coverage_reports,
@@ -389,8 +390,11 @@ INTEGRATION = CheckSpec(
         "Add a separate integration suite that talks to real dependencies or to the running "
         "service: a tests/integration (or e2e) folder, a pytest marker "
         "(pytestmark = pytest.mark.integration), a Go build tag `integration`, failsafe "
-        "*IT.java classes, Testcontainers or a docker-compose test environment, or BDD "
-        "scenarios with a runner; run it in CI."
+        "*IT.java classes, Testcontainers, dockertest or a docker-compose test environment "
+        "(also from a conftest.py fixture or pytest-docker's docker_services), tests that "
+        "start the service (uvicorn in a subprocess, pytest-django's live_server, "
+        "@SpringBootTest on a random port), browser tests, or BDD scenarios with a runner; "
+        "run it in CI."
     ),
     references=(
         "https://martinfowler.com/bliki/IntegrationTest.html",
@@ -425,9 +429,19 @@ def judge_integration(facts: Facts) -> Verdict:
     if inventory.code_lines == 0:
         return Verdict.not_applicable("no production code to test")
     suites = [f for f in inventory.integration if f.tests > 0]
-    marked = [f for f in inventory.unit if f.marked_tests > 0]
+    provided = conftest_suites(inventory)
+    suites += [f for f, _ in provided]
+    marked = [f for f in inventory.unit if f.marked_tests > 0 and f not in suites]
     bdd = bdd_facts(facts)
-    seen = [evidence(f.path, f"{f.tests} tests: {f.reason}", f.reason_line) for f in suites[:10]]
+    seen = [
+        evidence(f.path, f"{f.tests} tests: {f.reason}", f.reason_line)
+        for f in suites[:10]
+        if f.reason
+    ]
+    seen += [
+        evidence(conftest.path, f"{conftest.reason}, for {test.path}", conftest.reason_line)
+        for test, conftest in provided[:5]
+    ]
     seen += [evidence(f.path, f"{f.marked_tests} tests marked integration/e2e") for f in marked[:5]]
     if bdd.runnable:
         seen.append(

@@ -135,8 +135,19 @@ _PYTHON_MODULES: tuple[tuple[str, str], ...] = (
 _SERVER_PROGRAMS = frozenset(
     {"uvicorn", "gunicorn", "hypercorn", "daphne", "granian", "waitress-serve", "runserver"}
 )
-_LIVE_SERVER_FIXTURES = frozenset({"live_server", "liveserver"})
-"""pytest-django's and pytest-flask's fixture that serves the app on a real port."""
+_FIXTURES = {
+    "live_server": REAL_SERVER,  # pytest-django, pytest-flask: the app on a real port
+    "liveserver": REAL_SERVER,
+    "docker_services": COMPOSE_FIXTURE,  # pytest-docker
+    "docker_compose_file": COMPOSE_FIXTURE,
+    "postgresql_proc": REAL_DEPENDENCY,  # pytest-postgresql and friends
+    "mysql_proc": REAL_DEPENDENCY,
+    "redis_proc": REAL_DEPENDENCY,
+    "rabbitmq_proc": REAL_DEPENDENCY,
+    "mongo_proc": REAL_DEPENDENCY,
+}
+"""pytest fixtures (by parameter name) that start the service or a real
+dependency; a test asking for one is an integration test."""
 _SUBPROCESS_CALLS = frozenset(
     {"Popen", "run", "call", "check_call", "check_output", "create_subprocess_exec"}
 )
@@ -343,8 +354,9 @@ class _PythonReader:
             elif isinstance(node, ast.ClassDef):
                 self.definitions(node.body, marked=marked or _marked(node.decorator_list))
             elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
-                if any(a.arg in _LIVE_SERVER_FIXTURES for a in node.args.args):
-                    self.use(REAL_SERVER, node.lineno)
+                for argument in node.args.args:
+                    if argument.arg in _FIXTURES:
+                        self.use(_FIXTURES[argument.arg], node.lineno)
                 if node.name.startswith("test"):
                     self.tests += 1
                     if marked or _marked(node.decorator_list):
