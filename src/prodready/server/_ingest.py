@@ -419,8 +419,12 @@ class Ingestor:
         )
 
     def _lock_service(self, conn: Connection, name: str, now: datetime) -> Any:
-        """Create the service if new, then lock its row for this transaction."""
+        """Lock the service's row for this transaction, creating it if new
+        (insert-if-absent then lock again, so two first pushes cannot race)."""
         sql = statements(conn.dialect.name)
+        found = conn.execute(sql.lock_service, {"name": name}).one_or_none()
+        if found is not None:
+            return found
         conn.execute(
             sql.ensure_service,
             {
