@@ -11,6 +11,7 @@ import pytest
 
 from prodready.scan.engine import ScanOptions, scan
 from prodready.scan.facts import parallel
+from prodready.scan.facts.cache import decode_facts
 from prodready.scan.facts.files import FileIndex
 from prodready.scan.facts.parallel import _batches, compute_all
 from prodready.scan.facts.perfile import compute_facts, file_fact, kind_key, plan
@@ -31,13 +32,15 @@ def jobs_of(root: Path) -> list[tuple[str, str, tuple[str, ...]]]:
 def test_workers_compute_what_this_process_computes() -> None:
     jobs = jobs_of(FIXTURE_REPOS / "acc-polyglot-monorepo") + jobs_of(FIXTURE_REPOS / "monorepo")
     assert len(jobs) > 40
-    serial = dict(compute_all(jobs, 1))
+    serial = {path: values for path, values, _encoded in compute_all(jobs, 1)}
     me = psutil.Process()
     workers: set[int] = set()
     pooled: dict[str, dict[str, Any]] = {}
-    for path, values in compute_all(jobs, 2, min_parallel_bytes=0):
+    for path, values, encoded in compute_all(jobs, 2, min_parallel_bytes=0):
         workers.update(child.pid for child in me.children())
         pooled[path] = values
+        assert encoded is not None
+        assert decode_facts(encoded) == values  # what the cache will store as is
     assert workers, "no worker process ran"
     assert pooled == serial
     assert set(serial) == {path for path, _text, _keys in jobs}
@@ -48,7 +51,8 @@ def test_workers_compute_what_this_process_computes() -> None:
 def test_small_work_stays_in_this_process() -> None:
     jobs = [("a.py", "x = 1\n", ("secrets",)), ("b.py", "y = 2\n", ("secrets",))]
     me = psutil.Process()
-    for _path, _values in compute_all(jobs, 4):
+    for _path, _values, encoded in compute_all(jobs, 4):
+        assert encoded is None
         assert me.children() == []
 
 

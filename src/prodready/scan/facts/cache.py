@@ -69,7 +69,9 @@ __all__ = [
     "CACHE_MAX_ENV",
     "DEFAULT_MAX_BYTES",
     "FactCache",
+    "decode_facts",
     "default_cache_dir",
+    "encode_facts",
     "entry_key",
     "version_key",
 ]
@@ -214,10 +216,16 @@ class _FactPickler(pickle.Pickler):
         return type(obj), tuple(getattr(obj, name) for name in names)
 
 
-def _dumps(value: Any) -> bytes:
+def encode_facts(value: Any) -> bytes:
+    """Facts as a cache payload (also how worker processes send them back)."""
     buffer = io.BytesIO()
     _FactPickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(value)
     return buffer.getvalue()
+
+
+def decode_facts(payload: bytes) -> Any:
+    """The inverse of ``encode_facts``, refusing anything but fact classes."""
+    return _loads(payload)
 
 
 class FactCache:
@@ -243,6 +251,7 @@ class FactCache:
         self._on_error = on_error
         self._writable = True
         self._tagged = False
+        self._folders: set[Path] = set()
         self._written = 0
         self._lock = threading.Lock()
         self.hits = 0
@@ -261,9 +270,12 @@ class FactCache:
             self.hits += 1
         return value
 
-    def save_entry(self, path: str, digest: str, bundle: dict[str, Any]) -> None:
+    def save_entry(
+        self, path: str, digest: str, bundle: dict[str, Any], payload: bytes | None = None
+    ) -> None:
+        """Store ``bundle`` (``payload``: its ``encode_facts`` bytes, if known)."""
         key = entry_key(path, digest)
-        self._write(self._entry_file(key), key, bundle)
+        self._write(self._entry_file(key), key, bundle, payload)
 
     # ------------------------------------------------------------------ stat indexes
     def load_stat_index(self, root: str) -> Any:
@@ -347,19 +359,22 @@ class FactCache:
                 os.utime(file)  # keep what is used away from eviction
         return value
 
-    def _write(self, file: Path, key: str, value: Any) -> None:
+    def _write(self, file: Path, key: str, value: Any, payload: bytes | None = None) -> None:
         if not self._writable:
             return
-        try:
-            payload = _dumps(value)
-        except Exception as exc:  # a fact that does not pickle is a bug: not cached
-            self._fail(f"a fact could not be stored ({type(exc).__name__}: {exc})")
-            return
+        if payload is None:
+            try:
+                payload = encode_facts(value)
+            except Exception as exc:  # a fact that does not pickle is a bug: not cached
+                self._fail(f"a fact could not be stored ({type(exc).__name__}: {exc})")
+                return
         data = self._header(key, payload) + payload
         try:
             if not self._tagged:
                 self._tag()
-            file.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            if file.parent not in self._folders:
+                file.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+                self._folders.add(file.parent)
             fd, temp = tempfile.mkstemp(prefix=".tmp-", dir=file.parent)
             try:
                 with os.fdopen(fd, "wb") as handle:

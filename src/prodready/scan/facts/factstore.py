@@ -33,6 +33,7 @@ class FactStore:
         self.cache = cache
         self._bundles: dict[tuple[str, str], dict[str, Any]] = {}
         self._dirty: set[tuple[str, str]] = set()
+        self._encoded: dict[tuple[str, str], bytes] = {}
         self._lock = threading.Lock()
 
     def _bundle(self, path: str, digest: str) -> dict[str, Any]:
@@ -59,22 +60,35 @@ class FactStore:
         with self._lock:
             bundle[key] = value
             self._dirty.add((path, digest))
+            self._encoded.pop((path, digest), None)
 
-    def update(self, path: str, digest: str, values: dict[str, Any]) -> None:
+    def update(
+        self, path: str, digest: str, values: dict[str, Any], encoded: bytes | None = None
+    ) -> None:
+        """Add facts; ``encoded``: their ``cache.encode_facts`` bytes, kept to
+        be written as they are when they are the whole bundle."""
         if not values:
             return
         bundle = self._bundle(path, digest)
         with self._lock:
+            whole = not bundle
             bundle.update(values)
             self._dirty.add((path, digest))
+            if whole and encoded is not None:
+                self._encoded[(path, digest)] = encoded
+            else:
+                self._encoded.pop((path, digest), None)
 
     def save(self) -> int:
         """Write every bundle that grew to the cache; the number written."""
         if self.cache is None:
             return 0
         with self._lock:
-            dirty = [(key, dict(self._bundles[key])) for key in sorted(self._dirty)]
+            dirty = [
+                (key, dict(self._bundles[key]), self._encoded.pop(key, None))
+                for key in sorted(self._dirty)
+            ]
             self._dirty.clear()
-        for (path, digest), bundle in dirty:
-            self.cache.save_entry(path, digest, bundle)
+        for (path, digest), bundle, encoded in dirty:
+            self.cache.save_entry(path, digest, bundle, encoded)
         return len(dirty)

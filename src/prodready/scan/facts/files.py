@@ -463,12 +463,12 @@ class FileIndex:
                 if text is not None:
                     pending.append((path, text, missing))
         digests = {path: self.digest(path) for path, _text, _keys in pending}
-        for path, values in compute_all(
+        for path, values, encoded in compute_all(
             pending, workers, min_parallel_bytes=min_parallel_bytes, progress=progress
         ):
             digest = digests[path]
             if digest is not None:
-                self._store.update(path, digest, values)
+                self._store.update(path, digest, values, encoded)
         return len(pending)
 
     def save_cache(self) -> None:

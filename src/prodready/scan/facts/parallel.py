@@ -27,6 +27,7 @@ from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
+from prodready.scan.facts.cache import decode_facts, encode_facts
 from prodready.scan.facts.perfile import compute_facts
 
 __all__ = ["MIN_PARALLEL_BYTES", "Job", "compute_all"]
@@ -47,10 +48,12 @@ def compute_all(
     *,
     min_parallel_bytes: int | None = None,
     progress: Callable[[int], None] | None = None,
-) -> Iterator[tuple[str, dict[str, Any]]]:
-    """``(path, {key: fact})`` for every job, computed by up to ``workers``
-    processes (in this one when ``workers`` is 1 or there is little to do).
-    Results come in completion order."""
+) -> Iterator[tuple[str, dict[str, Any], bytes | None]]:
+    """``(path, {key: fact}, encoded)`` for every job, computed by up to
+    ``workers`` processes (in this one when ``workers`` is 1 or there is
+    little to do). ``encoded``: the facts as ``cache.encode_facts`` bytes when
+    a worker computed them (how they travelled: the cache stores them as they
+    are), else None. Results come in completion order."""
     threshold = MIN_PARALLEL_BYTES if min_parallel_bytes is None else min_parallel_bytes
     size = sum(len(text) for _path, text, _keys in jobs)
     if workers <= 1 or len(jobs) < 2 or size < threshold:
@@ -64,14 +67,15 @@ def compute_all(
         yield from _serial(jobs, progress)
         return
     try:
-        futures: dict[Future[list[tuple[str, dict[str, Any]]]], int] = {
+        futures: dict[Future[list[tuple[str, bytes]]], int] = {
             pool.submit(_run_batch, batch): number for number, batch in enumerate(batches)
         }
         for future in as_completed(futures):
             number = futures[future]
             results = future.result()
             done.add(number)
-            yield from results
+            for path, encoded in results:
+                yield path, decode_facts(encoded), encoded
             if progress is not None:
                 progress(len(results))
     except (BrokenProcessPool, OSError):
@@ -85,15 +89,17 @@ def compute_all(
 
 def _serial(
     jobs: Sequence[Job], progress: Callable[[int], None] | None
-) -> Iterator[tuple[str, dict[str, Any]]]:
+) -> Iterator[tuple[str, dict[str, Any], bytes | None]]:
     for path, text, keys in jobs:
-        yield path, compute_facts(path, text, keys)
+        yield path, compute_facts(path, text, keys), None
         if progress is not None:
             progress(1)
 
 
-def _run_batch(batch: Sequence[Job]) -> list[tuple[str, dict[str, Any]]]:
-    return [(path, compute_facts(path, text, keys)) for path, text, keys in batch]
+def _run_batch(batch: Sequence[Job]) -> list[tuple[str, bytes]]:
+    """In a worker: the facts of every file of ``batch``, encoded (smaller
+    and faster to send back than the pool's own pickling of dataclasses)."""
+    return [(path, encode_facts(compute_facts(path, text, keys))) for path, text, keys in batch]
 
 
 def _batches(jobs: Sequence[Job], workers: int) -> list[list[Job]]:
