@@ -499,7 +499,7 @@ def judge_format(facts: Facts) -> Verdict:
         )
     return Verdict.failed(
         f"no enforced formatter for {', '.join(missing)}"
-        + (f" ({len(weak)} formatter runs cannot fail)" if weak else ""),
+        + (f" ({len(weak)} formatter runs do not enforce it)" if weak else ""),
         score=score,
         findings=findings,
         evidence=seen,
