@@ -608,3 +608,27 @@ def test_low_severity_notes_for_masked_scanners_beside_a_real_one() -> None:
     )
     assert verdict.outcome is Outcome.PASS
     assert [f.severity for f in verdict.findings] == [Severity.LOW]
+
+
+def test_documentation_requirements_are_not_the_services_dependencies() -> None:
+    files = {
+        "requirements.txt": "flask==3.0.3\n",
+        "docs/requirements.txt": "mkdocs\nmkdocs-material\n",
+        ".github/dependabot.yml": DEPENDABOT.format(eco="pip", folder="/"),
+    }
+    assert lockfile(files)[:2] == (Outcome.PASS, 10.0)
+    assert updates(files)[:2] == (Outcome.PASS, 10.0)
+    assert lockfile({"docs/requirements.txt": "mkdocs\n"})[0] is Outcome.NOT_APPLICABLE
+
+
+def test_a_tooling_folder_is_covered_by_its_ecosystem_entry() -> None:
+    files = {
+        "pyproject.toml": PYPROJECT,
+        ".github/scripts/requirements.txt": "httpx==0.27.2\n",
+        ".github/dependabot.yml": DEPENDABOT.format(eco="pip", folder="/"),
+    }
+    assert updates(files)[:2] == (Outcome.PASS, 10.0)
+    files[".github/dependabot.yml"] = DEPENDABOT.format(eco="pip", folder="/.github/scripts")
+    outcome, score, findings = updates(files)
+    assert (outcome, score) == (Outcome.FAIL, 5.0)
+    assert "none for directory /, where pyproject.toml lives" in findings[0]

@@ -149,7 +149,8 @@ LOCKFILE = CheckSpec(
         "Commit the lockfile of each ecosystem: uv.lock, poetry.lock, Pipfile.lock, "
         "pdm.lock or requirements.txt with exact pins (pip-compile --generate-hashes); "
         "go.sum next to go.mod; package-lock.json, yarn.lock or pnpm-lock.yaml; "
-        "Gradle/Maven dependency locking."
+        "Gradle/Maven dependency locking. Test fixtures, examples, vendored copies and a "
+        "documentation build's requirements (docs/requirements.txt) are not judged."
     ),
     references=(
         "https://packaging.python.org/en/latest/specifications/pylock-toml/",
@@ -160,13 +161,7 @@ LOCKFILE = CheckSpec(
 
 
 def judge_lockfile(facts: Facts) -> Verdict:
-    found: DepsFacts = facts.derived("deps", deps_facts)
-    projects = [
-        (ecosystem.ecosystem.value, project)
-        for ecosystem in found.ecosystems
-        for project in ecosystem.projects
-        if own_project(facts, project.root, project.manifests)
-    ]
+    projects = [(project.ecosystem.value, project) for project in _own_projects(facts)]
     if not projects:
         return Verdict.not_applicable("no dependency manifest in this service")
     seen = [
@@ -617,12 +612,26 @@ def _deps(facts: Facts) -> DepsFacts:
 
 
 def _own_projects(facts: Facts) -> list[DependencyProject]:
+    """The service's dependency projects; a documentation build's
+    requirements (``docs/requirements.txt``) are not the service's."""
     return [
         project
         for ecosystem in _deps(facts).ecosystems
         for project in ecosystem.projects
-        if own_project(facts, project.root, project.manifests)
+        if own_project(facts, project.root, project.manifests) and not _docs_only(facts, project)
     ]
+
+
+def _docs_only(facts: Facts, project: DependencyProject) -> bool:
+    infos = [facts.index.info(m) for m in project.manifests]
+    return bool(infos) and all(i is not None and i.is_docs for i in infos)
+
+
+def _primary(facts: Facts, project: DependencyProject) -> bool:
+    """A project at the service's root (or holding a manifest that made the
+    folder a service), as opposed to a tooling folder inside it."""
+    root = project.root.strip("/") or "."
+    return root == facts.scope.path or bool(set(project.manifests) & set(facts.scope.markers))
 
 
 DEPENDENCY_UPDATES = CheckSpec(
@@ -637,7 +646,9 @@ DEPENDENCY_UPDATES = CheckSpec(
     ),
     how_to_fix=(
         "Add .github/dependabot.yml with an entry per ecosystem and per folder that holds "
-        "a manifest (Dependabot looks only in the `directory`/`directories` it is given), "
+        "a manifest of the service (Dependabot looks only in the `directory`/`directories` "
+        "it is given; a tooling folder inside the service is covered by its ecosystem's "
+        "entry), "
         "or a renovate.json (or .github/renovate.json5) configuration, which finds every "
         "manifest. A configuration that does not validate updates nothing: fix every "
         "error it reports. Not applicable when the service declares no dependencies."
@@ -693,7 +704,14 @@ def judge_dependency_updates(facts: Facts) -> Verdict:
     covered = 0
     for project in projects:
         manifest = project.manifests[0] if project.manifests else None
-        by = [c for c in working if c.covers_project(project.ecosystem, project.root)]
+        # The service's own project must be in a directory the bot looks at;
+        # a tooling folder inside the service is covered by its ecosystem.
+        by = [
+            c
+            for c in working
+            if c.covers_project(project.ecosystem, project.root)
+            or (not _primary(facts, project) and c.enabled and project.ecosystem in c.covers)
+        ]
         if by:
             covered += 1
             seen.append(evidence(by[0].path, f"{by[0].tool} updates {manifest or project.root}"))
@@ -702,7 +720,8 @@ def judge_dependency_updates(facts: Facts) -> Verdict:
             continue
         near = [c for c in working if project.ecosystem in c.covers]
         if near:
-            folder = "/" + project.root.strip("/") if project.root.strip("/") else "/"
+            bare = project.root.strip("/").removeprefix(".")
+            folder = "/" + bare if bare else "/"
             message = (
                 f"{near[0].tool} has a {project.ecosystem.value} entry but none for "
                 f"directory {folder}, where {manifest} lives: Dependabot looks only in the "
