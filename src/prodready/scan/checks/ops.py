@@ -356,25 +356,28 @@ def judge_container_hardening(facts: Facts) -> Verdict:
             )
         return Verdict.not_applicable("the service builds no container image")
     manifests = _manifest_user(facts)
-    results: list[_Result] = []
+    results: list[tuple[str, _Result]] = []
     for dockerfile in found.shipped:
         ignore = found.dockerignore_for(dockerfile.path)
         results += [
-            _non_root(dockerfile, manifests),
-            _pinned(dockerfile),
-            _ignored(dockerfile, ignore),
+            ("runs as root", _non_root(dockerfile, manifests)),
+            ("unpinned base image", _pinned(dockerfile)),
+            ("no usable .dockerignore", _ignored(dockerfile, ignore)),
         ]
     for builder in found.builders:
-        results += [_builder_non_root(builder, manifests), _builder_pinned(builder)]
-    findings = [f for _, items, _ in results for f in items]
-    seen = [e for _, _, proof in results for e in proof]
-    met = sum(1 for ok, _, _ in results if ok)
+        results += [
+            ("runs as root", _builder_non_root(builder, manifests)),
+            ("unpinned base image", _builder_pinned(builder)),
+        ]
+    findings = [f for _, (_, items, _) in results for f in items]
+    seen = [e for _, (_, _, proof) in results for e in proof]
+    met = sum(1 for _, (ok, _, _) in results if ok)
     skipped = [d.path for d in found.dockerfiles if d not in found.shipped]
     if skipped:
         seen.append(evidence(skipped[0], "development/test image: not judged"))
     count = len(found.shipped) + len(found.builders)
-    failing = [f for f in findings if f.severity is not Severity.LOW]
-    if not failing:
+    problems = sorted({kind for kind, (ok, _, _) in results if not ok})
+    if not problems:
         return Verdict.passed(
             f"{count} image{'s' if count != 1 else ''}: non-root, pinned base"
             + (", .dockerignore" if found.shipped else ""),
@@ -382,7 +385,6 @@ def judge_container_hardening(facts: Facts) -> Verdict:
             evidence=seen,
             findings=findings,
         )
-    problems = sorted({_problem_kind(f.message) for f in failing})
     return Verdict.failed(
         f"images are not hardened: {', '.join(problems)}",
         score=round(10.0 * met / len(results), 1),
@@ -392,14 +394,6 @@ def judge_container_hardening(facts: Facts) -> Verdict:
 
 
 _Result = tuple[bool, list[Finding], list[Evidence]]
-
-
-def _problem_kind(message: str) -> str:
-    if "root" in message:
-        return "runs as root"
-    if ".dockerignore" in message:
-        return "no .dockerignore"
-    return "unpinned base image"
 
 
 @dataclass(frozen=True, slots=True)
