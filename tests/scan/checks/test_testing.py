@@ -707,3 +707,14 @@ def test_a_conftest_that_starts_real_dependencies_makes_its_folder_an_integratio
 def test_fixtures_that_start_real_things_make_integration_tests() -> None:
     test = "def test_orders(docker_services):\n    assert docker_services\n"
     assert integration({"app.py": CODE, "tests/test_orders.py": test}).outcome is Outcome.PASS
+
+
+def test_kotlin_kover_is_a_coverage_config_with_its_bound() -> None:
+    gradle = (
+        'plugins {\n    id("org.jetbrains.kotlinx.kover") version "0.8.3"\n}\n\n'
+        "kover {\n    reports { verify { rule { minBound(70) } } }\n}\n"
+    )
+    files = {"src/main/kotlin/App.kt": "fun main() {}\n" * 30, "build.gradle.kts": gradle}
+    verdict = coverage(files)
+    assert (verdict.outcome, verdict.score) == (Outcome.PASS, 8.8)
+    assert "kover accepts 70% coverage" in verdict.findings[0].message

@@ -92,6 +92,7 @@ _COVERAGE_LANGUAGES: dict[str, frozenset[str]] = {
     "mocha": _JS,
     "node": _JS,
     "jacoco": _JVM,
+    "kover": _JVM,
     "maven": _JVM,
     "gradle": _JVM,
 }

@@ -354,7 +354,7 @@ def _minimum_hint(tool: str, threshold: float) -> str:
             f"set a lines threshold of {threshold:g} (jest coverageThreshold, vitest "
             "thresholds, nyc/c8 check-coverage)"
         )
-    if tool in ("jacoco", "maven", "gradle"):
+    if tool in ("jacoco", "kover", "maven", "gradle"):
         return f"add a JaCoCo check rule (LINE COVEREDRATIO minimum {threshold / 100:.2f})"
     return f"set a minimum of {threshold:g}%"
 

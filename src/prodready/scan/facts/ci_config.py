@@ -493,6 +493,17 @@ def coverage_configs(files: RepoFiles, runs: Iterable[CommandRun]) -> list[Cover
                     else None
                 )
                 found.append(CoverageConfig("jacoco", path, _text_line(text, "jacoco"), fail))
+            if "kotlinx.kover" in text or re.search(r"^\s*kover\s*\{", text, re.MULTILINE):
+                # Kotlin's Kover plugin; a minBound(80) rule is its threshold.
+                bound = re.search(r"minBound\(\s*(\d+(?:\.\d+)?)", text)
+                found.append(
+                    CoverageConfig(
+                        "kover",
+                        path,
+                        _text_line(text, "kover"),
+                        float(bound.group(1)) if bound else None,
+                    )
+                )
         elif base in (".testcoverage.yml", ".testcoverage.yaml"):
             text = files.read_text(path) or ""
             match = re.search(r"total:\s*(\d+(?:\.\d+)?)", text)
