@@ -92,13 +92,20 @@ def test_select_ignore_and_disable(make_repo) -> None:  # type: ignore[no-untype
 
 
 def test_planned_checks_are_never_scored_or_passed_and_block_their_level(make_repo) -> None:  # type: ignore[no-untyped-def]
+    """A check without a judge (here a plugin's planned Silver check) is published,
+    never run, never scored, and blocks the level it belongs to."""
     repo = make_repo({"README.md": README})
-    result = run_scan(repo, select=("doc",))
-    service = result.services[0]
-    assert [c.id for c in service.checks] == ["doc.readme"]
+    result = scan_with(
+        repo,
+        Check(spec("doc.ok"), lambda f: Verdict.passed("fine")),
+        Check(spec("doc.later", Level.SILVER)),
+    )
+    service = result.services[0]  # type: ignore[attr-defined]
+    assert [c.id for c in service.checks] == ["doc.ok"]
+    assert result.policy["planned"] == ["doc.later"]  # type: ignore[attr-defined]
     assert service.level is Level.BRONZE
     assert service.next_level is Level.SILVER
-    assert set(service.blockers) == {"doc.api-spec", "doc.ownership"}
+    assert service.blockers == ["doc.later"]
 
 
 def test_whole_check_exemption_expiry_and_unneeded_exemptions(make_repo) -> None:  # type: ignore[no-untyped-def]
