@@ -293,11 +293,19 @@ class FileIndex:
         return loaded
 
     def _load(self, path: str) -> str | None:
-        """Read a file the stat index let the walk skip, with the walk's limits."""
+        """Read a file the stat index let the walk skip, with the walk's limits.
+
+        The file read must be the one the walk vetted: opened without
+        following a final symlink, it is read when its device and inode are
+        those the walk saw; anything else (a symlink, a replaced file) is read
+        only if its real path is still inside the repository."""
         location = self._lazy[path]
-        if not _within(self._root_real, os.path.realpath(location)):
-            return None
-        data = read_regular_file(location, self._limit + 1)
+        record = self._stats.files.get(path) if self._stats is not None else None
+        data = _read_same_file(location, record, self._limit + 1)
+        if data is None:
+            if not _within(self._root_real, os.path.realpath(location)):
+                return None
+            data = read_regular_file(location, self._limit + 1)
         if data is None or len(data) > self._limit or b"\x00" in data[:BINARY_SNIFF_BYTES]:
             return None
         try:
@@ -740,6 +748,26 @@ def read_regular_file(path: str, limit: int) -> bytes | None:
     try:
         with os.fdopen(fd, "rb") as handle:
             if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                return None
+            return handle.read(limit)
+    except OSError:
+        return None
+
+
+def _read_same_file(location: str, record: StatRecord | None, limit: int) -> bytes | None:
+    """Up to ``limit`` bytes of ``location`` if it is still the file of
+    ``record`` (same device and inode, not a symlink), else None."""
+    if record is None:
+        return None
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    try:
+        fd = os.open(location, flags)
+    except OSError:
+        return None
+    try:
+        with os.fdopen(fd, "rb") as handle:
+            st = os.fstat(handle.fileno())
+            if not stat.S_ISREG(st.st_mode) or (st.st_dev, st.st_ino) != (record.dev, record.ino):
                 return None
             return handle.read(limit)
     except OSError:
