@@ -30,10 +30,11 @@ from prodready.scan.facts.cache import (
     version_key,
 )
 from prodready.scan.facts.code_facts import analyze_file, source_facts
+from prodready.scan.facts.code_health import CodeHealth, code_health, reference_candidate
 from prodready.scan.facts.code_model import FileRole
 from prodready.scan.facts.deploy import deploy_facts
 from prodready.scan.facts.files import FileIndex, content_digest
-from prodready.scan.facts.perfile import plan
+from prodready.scan.facts.perfile import lint_hook, plan
 from prodready.scan.facts.secrets import scan_secrets, secret_facts
 from prodready.scan.facts.testsuite import collect_tests
 from prodready.scan.facts.view import Facts
@@ -357,21 +358,49 @@ def test_a_cache_inside_the_repository_is_not_scanned(tmp_path: Path) -> None:
     assert not any(p.startswith(".prodready-cache") for p in [*index.paths(), *index.skipped])
 
 
+def _health(view: Facts) -> CodeHealth:
+    targets = [f.path for f in source_facts(view).production_files]
+    others = [p for p in view.paths() if p not in targets and reference_candidate(p)]
+    return code_health(
+        view,
+        targets,
+        references=others,
+        max_complexity=15,
+        library=False,
+        lint=lint_hook(view, 15),
+    )
+
+
 def test_collectors_on_a_warm_index_read_nothing(tmp_path: Path) -> None:
-    """Source analysis, secrets, deployment and test facts of unchanged files
-    come from the cache: the files are neither parsed nor read."""
+    """Source analysis, secrets, deployment and test facts, code smells and
+    ruff's verdicts of unchanged files come from the cache: the files are
+    neither parsed nor read (and ruff does not run)."""
     root = write_tree(tmp_path / "repo", SERVICE)
     age(root)
     cold = indexed(root, tmp_path / "cache")
     view = Facts(cold)
     cold.prefetch(plan([view]))
-    expected = (source_facts(view), secret_facts(view), deploy_facts(view), collect_tests(view))
+    expected = (
+        source_facts(view),
+        secret_facts(view),
+        deploy_facts(view),
+        collect_tests(view),
+        _health(view),
+    )
+    assert expected[-1].lines == {"python": 10, "go": 7}  # app.py 9 + settings.py 1
+    assert expected[-1].findings  # ruff and the smells found something to compare
     cold.save_cache()
 
     warm = indexed(root, tmp_path / "cache")
     view = Facts(warm)
     assert warm.prefetch(plan([view])) == 0
-    got = (source_facts(view), secret_facts(view), deploy_facts(view), collect_tests(view))
+    got = (
+        source_facts(view),
+        secret_facts(view),
+        deploy_facts(view),
+        collect_tests(view),
+        _health(view),
+    )
     assert got == expected
     assert [p for p in warm.paths() if warm.was_read(p)] == []
     assert not [key for key, _value in warm._artefacts.items() if key[0] == "python"]

@@ -23,7 +23,7 @@ from prodready.scan.facts.ci_model import (
     Trigger,
 )
 from prodready.scan.facts.code_health import CodeHealth, code_health, reference_candidate
-from prodready.scan.facts.perfile import code_health_hooks
+from prodready.scan.facts.perfile import lint_hook
 from prodready.scan.facts.view import Facts
 from prodready.scan.model import Evidence, Finding, Level, Severity
 
@@ -680,7 +680,6 @@ def collect_code_health(facts: Facts) -> CodeHealth:
     ]
     measured = set(targets)
     references = [p for p in facts.paths() if p not in measured and reference_candidate(p)]
-    smells, lint = code_health_hooks(facts, facts.params.max_complexity)
     return code_health(
         facts,
         targets,
@@ -688,8 +687,7 @@ def collect_code_health(facts: Facts) -> CodeHealth:
         max_complexity=facts.params.max_complexity,
         library=not found.is_service,
         python_ast=facts.python_ast,
-        smells=smells,
-        lint=lint,
+        lint=lint_hook(facts, facts.params.max_complexity),
     )
 
 

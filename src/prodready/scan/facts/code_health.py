@@ -34,7 +34,8 @@ from prodready.scan.facts.deadcode import (
     iter_dead_messages,
 )
 from prodready.scan.facts.duplicates import find_duplicates
-from prodready.scan.facts.smells import FileSmells, file_smells, reference_words
+from prodready.scan.facts.perfile import LazyTexts, file_fact, reference_words_of
+from prodready.scan.facts.smells import FileSmells, file_smells
 from prodready.scan.facts.source import RepoFiles
 
 __all__ = [
@@ -133,10 +134,14 @@ def code_health(
     smells: SmellsFn | None = None,
 ) -> CodeHealth:
     """Measure ``targets`` (production ``.py``/``.go`` files). ``references``:
-    other files whose words may use the code (tests, configuration)."""
-    texts = {p: t for p in targets if (t := files.read_text(p)) is not None}
-    python = {p: t for p, t in texts.items() if p.endswith(".py")}
-    go = {p: t for p, t in texts.items() if p.endswith(".go")}
+    other files whose words may use the code (tests, configuration).
+
+    Per-file steps (smells, reference words, ruff's verdicts through ``lint``)
+    are per-file facts (``perfile``): in a scan they come from the cache when
+    a file did not change, and the file is then not read at all."""
+    present = [p for p in targets if _readable(files, p)]
+    python = LazyTexts(files, [p for p in present if p.endswith(".py")])
+    go = [p for p in present if p.endswith(".go")]
     run_lint: LintFn = lint or (lambda batch: lint_python(batch, max_complexity=max_complexity))
     linted: dict[str, Mapping[str, FileLint]] = {}
     failure: list[BaseException] = []
@@ -150,8 +155,12 @@ def code_health(
     worker = threading.Thread(target=lint_in_background, name="prodready-ruff", daemon=True)
     worker.start()
     try:
-        measured = _smells(texts, python_ast, smells, max_complexity)
-        words = {p: reference_words(t) for p in references if (t := files.read_text(p)) is not None}
+        measured = _smells(files, present, python_ast, smells, max_complexity)
+        words = {
+            p: found
+            for p in references
+            if (found := file_fact(files, "refwords", p, reference_words_of)) is not None
+        }
     finally:
         worker.join()
     if failure:
@@ -162,8 +171,8 @@ def code_health(
         suppressed += len(result.suppressed)
         findings.extend(_lint_finding(path, item) for item in result.findings)
     return CodeHealth(
-        lines=_sum_by_language(texts, _physical_lines),
-        files=_sum_by_language(texts, lambda _t: 1),
+        lines=_sum_by_language(present, lambda p: _lines(files, p)),
+        files=_sum_by_language(present, lambda _p: 1),
         findings=tuple(sorted(findings, key=_order)),
         suppressed=suppressed,
         go_analysers={name: shutil.which(name) is not None for name in GO_ANALYSERS} if go else {},
@@ -175,25 +184,51 @@ def _physical_lines(text: str) -> int:
     return text.count("\n") + (1 if text and not text.endswith("\n") else 0)
 
 
-def _sum_by_language(texts: Mapping[str, str], measure: Callable[[str], int]) -> dict[str, int]:
+def _readable(files: RepoFiles, path: str) -> bool:
+    """Whether ``path`` can be read, without reading it when ``files`` is a
+    scan's view (it knows its files)."""
+    info = getattr(files, "info", None)
+    if callable(info):
+        return info(path) is not None
+    return files.read_text(path) is not None
+
+
+def _lines(files: RepoFiles, path: str) -> int:
+    """Physical lines of ``path``: the scan's file record says, else its text."""
+    info = getattr(files, "info", None)
+    found = info(path) if callable(info) else None
+    if found is not None:
+        return int(found.lines)
+    return _physical_lines(files.read_text(path) or "")
+
+
+def _sum_by_language(paths: Iterable[str], measure: Callable[[str], int]) -> dict[str, int]:
     totals: dict[str, int] = {}
-    for path, text in texts.items():
+    for path in paths:
         language = "python" if path.endswith(".py") else "go"
-        totals[language] = totals.get(language, 0) + measure(text)
+        totals[language] = totals.get(language, 0) + measure(path)
     return totals
 
 
 def _smells(
-    texts: Mapping[str, str],
+    files: RepoFiles,
+    paths: Iterable[str],
     python_ast: Callable[[str], ast.Module | None] | None,
     smells: SmellsFn | None,
     max_complexity: int,
 ) -> dict[str, FileSmells]:
     measured: dict[str, FileSmells] = {}
-    for path, text in texts.items():
+    for path in paths:
+        result: FileSmells | None
         if smells is not None:
-            result = smells(path, text)
+            text = files.read_text(path)
+            result = smells(path, text) if text is not None else None
+        elif getattr(files, "file_fact", None) is not None:  # a scan: computed ahead, cached
+            result = file_fact(files, "smells", path, file_smells, max_complexity=max_complexity)
         else:
+            text = files.read_text(path)
+            if text is None:
+                continue
             tree = python_ast(path) if python_ast is not None and path.endswith(".py") else None
             result = file_smells(path, text, max_complexity=max_complexity, tree=tree)
         if result is not None:

@@ -52,7 +52,7 @@ from prodready.scan.facts.factstore import MISSING, FactStore
 from prodready.scan.facts.gitmeta import GitMeta, read_git_meta
 from prodready.scan.facts.languages import is_programming_language, language_of
 from prodready.scan.facts.parallel import compute_all
-from prodready.scan.facts.perfile import KINDS, PROBLEM_KINDS, kind_key
+from prodready.scan.facts.perfile import KINDS, PROBLEM_KINDS, LazyTexts, kind_key
 from prodready.scan.facts.source import ParseProblem
 
 DEFAULT_MAX_FILE_SIZE = 2 * 1024 * 1024
@@ -427,14 +427,22 @@ class FileIndex:
         results: dict[str, Any] = {}
         todo: dict[str, str] = {}
         digests: dict[str, str] = {}
-        for path, text in texts.items():
-            digest = self._digest_of(path, text)
-            digests[path] = digest
-            known = self._store.get(path, digest, key)
-            if known is MISSING:
-                todo[path] = text
-            else:
+        lazy = isinstance(texts, LazyTexts)  # texts of this index, read only when needed
+        for path in texts:
+            found = self.digest(path) if lazy else None
+            if found is None:
+                text = texts.get(path)
+                if text is None:
+                    continue
+                found = self._digest_of(path, text)
+            digests[path] = found
+            known = self._store.get(path, found, key)
+            if known is not MISSING:
                 results[path] = known
+                continue
+            text = texts.get(path)
+            if text is not None:
+                todo[path] = text
         if todo:
             for path, value in run(todo).items():
                 if path in todo:

@@ -26,7 +26,7 @@ import ast
 import functools
 import importlib
 import threading
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any, Protocol
@@ -38,11 +38,12 @@ __all__ = [
     "PROBLEM_KINDS",
     "FactSource",
     "Kind",
+    "LazyTexts",
     "batch_facts",
-    "code_health_hooks",
     "compute_facts",
     "file_fact",
     "kind_key",
+    "lint_hook",
     "parse_key",
     "plan",
 ]
@@ -120,6 +121,7 @@ KINDS: dict[str, Kind] = {
             wanted=f"{__name__}:wants_test_code",
         ),
         Kind("lint", "prodready.scan.facts.analysis:lint_python_file", params=("max_complexity",)),
+        Kind("refwords", f"{__name__}:reference_words_of", wanted=f"{__name__}:wants_refwords"),
     )
 }
 """Every per-file analysis the engine may run ahead and cache."""
@@ -163,6 +165,37 @@ def analyze_test_code(path: str, text: str, tree: Any = _NO_TREE) -> Any:
     if language == "python" and not isinstance(tree, ast.Module | None):
         tree = parse_python(path, text).value
     return analyze_test_file(path, language, text, tree if isinstance(tree, ast.Module) else None)
+
+
+def reference_words_of(path: str, text: str) -> frozenset[str]:
+    """``smells.reference_words`` as a per-file kind: the identifiers a file
+    that is not measured may use the measured code by."""
+    from prodready.scan.facts.smells import reference_words
+
+    return reference_words(text)
+
+
+class LazyTexts(Mapping[str, str]):
+    """``{path: text}`` over ``files`` that reads a text only when it is
+    looked up: a batch analyser given it (``batch_facts``) reads only the
+    files whose results are not known yet. Iterating gives the paths; a path
+    whose text cannot be read raises ``KeyError`` when looked up."""
+
+    def __init__(self, files: object, paths: Iterable[str]) -> None:
+        self.files = files
+        self._paths = list(dict.fromkeys(paths))
+
+    def __getitem__(self, path: str) -> str:
+        text = self.files.read_text(path) if path in self._paths else None  # type: ignore[attr-defined]
+        if text is None:
+            raise KeyError(path)
+        return str(text)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._paths)
+
+    def __len__(self) -> int:
+        return len(self._paths)
 
 
 _resolved: dict[str, Callable[..., Any]] = {}
@@ -254,6 +287,14 @@ def wants_smells(info: _FileInfo) -> bool:
 def wants_test_code(info: _FileInfo) -> bool:
     """Test files: what ``testsuite.collect_tests`` reads."""
     return info.is_test and info.is_first_party and info.language is not None
+
+
+def wants_refwords(info: _FileInfo) -> bool:
+    """Files ``code_health`` reads names from (tests, scripts, configuration),
+    less the production code it measures."""
+    from prodready.scan.facts.code_health import reference_candidate
+
+    return reference_candidate(info.path) and not wants_smells(info)
 
 
 def _checked(info: _FileInfo, language: str) -> bool:
@@ -372,17 +413,13 @@ def batch_facts(
     return found
 
 
-def code_health_hooks(
+def lint_hook(
     files: object, max_complexity: int
-) -> tuple[Callable[[str, str], Any], Callable[[Mapping[str, str]], Mapping[str, Any]]]:
-    """``(smells, lint)`` for ``code_health.code_health``: per-file smells and
-    ruff's per-file verdicts through the scan's per-file facts, so a rescan
-    re-measures (and runs ruff on) only the files that changed."""
+) -> Callable[[Mapping[str, str]], Mapping[str, Any]]:
+    """The ``lint`` of ``code_health.code_health``: ruff's per-file verdicts
+    through the scan's per-file facts, so a rescan runs ruff only on the
+    files that changed (and reads no other)."""
     from prodready.scan.facts.analysis import lint_python
-    from prodready.scan.facts.smells import file_smells
-
-    def smells(path: str, text: str) -> Any:
-        return file_fact(files, "smells", path, file_smells, max_complexity=max_complexity)
 
     def run_ruff(todo: Mapping[str, str]) -> Mapping[str, Any]:
         return lint_python(todo, max_complexity=max_complexity)
@@ -390,7 +427,7 @@ def code_health_hooks(
     def lint(texts: Mapping[str, str]) -> Mapping[str, Any]:
         return batch_facts(files, "lint", texts, run_ruff, max_complexity=max_complexity)
 
-    return smells, lint
+    return lint
 
 
 class FactSource(Protocol):
