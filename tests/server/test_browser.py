@@ -33,7 +33,7 @@ CHROMIUM_ARGS = [
 ]
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def seeded_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     from prodready.server import Database, upgrade_schema
 
@@ -55,8 +55,10 @@ def seeded_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield server.url
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def browser() -> Iterator[Browser]:
+    """Per test: Playwright's sync API runs an event loop in this thread while it
+    lives, which would block the async tests if it outlived one test."""
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: run `make system-deps` (Debian package chromium)")
     with sync_playwright() as playwright:

@@ -36,7 +36,7 @@ CHECKS = [
 ]
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Tokens]]:
     path: Path = tmp_path_factory.mktemp("schemathesis") / "prodready.db"
     url = f"sqlite:///{path}"
@@ -53,13 +53,13 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Toke
         yield server.url, tokens
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def api_schema(served: tuple[str, Tokens]) -> Any:
     url, _tokens = served
     return schemathesis.openapi.from_url(f"{url}/api/v1/openapi.json")
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def session(served: tuple[str, Tokens]) -> Iterator[requests.Session]:
     with requests.Session() as s:
         s.headers.update(Tokens.header(served[1].admin))
