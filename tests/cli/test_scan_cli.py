@@ -276,10 +276,15 @@ def test_progress_reports_phases_and_every_check(fastapi: str) -> None:
         def advance(self, amount: int = 1) -> None:
             advanced.append(amount)
 
-    result = scan(Path(fastapi), ScanOptions(include_plugins=False), progress=Recorder())
+    options = ScanOptions(include_plugins=False, cache=False)  # every file analysed
+    result = scan(Path(fastapi), options, progress=Recorder())
     ran = len(result.services[0].checks)
-    assert seen == [("indexing files", None), ("running checks", ran)]
-    assert sum(advanced) == ran
+    analysed = seen[1][1] if len(seen) == 3 else None
+    phases = [("indexing files", None), ("analysing files", analysed), ("running checks", ran)]
+    assert seen == phases
+    assert analysed is not None
+    assert analysed > 0
+    assert sum(advanced) == analysed + ran
 
 
 def test_rich_progress_bar_lifecycle(capsys: pytest.CaptureFixture[str]) -> None:

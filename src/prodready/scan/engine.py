@@ -134,9 +134,15 @@ def scan(
     runnable = [c for c in selected if c.implemented]
     if runnable:
         wanted = plan(service.facts for service in services)
-        if progress is not None:
-            progress.phase("analysing files", len(wanted))
-        index.prefetch(wanted, jobs, progress.advance if progress is not None else None)
+        if progress is None:
+            index.prefetch(wanted, jobs)
+        else:
+            reporter = progress
+
+            def announce(files: int) -> None:
+                reporter.phase("analysing files", files)
+
+            index.prefetch(wanted, jobs, reporter.advance, announce=announce)
     tasks = [(service, check) for service in services for check in runnable]
     if progress is not None:
         progress.phase("running checks", len(tasks))

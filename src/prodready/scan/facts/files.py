@@ -464,10 +464,13 @@ class FileIndex:
         workers: int = 1,
         progress: Callable[[int], None] | None = None,
         min_parallel_bytes: int | None = None,
+        announce: Callable[[int], None] | None = None,
     ) -> int:
         """Compute ahead the per-file facts ``wanted`` (path -> kind keys) that
         neither memory nor the cache knows, with up to ``workers`` processes.
-        Returns the number of files analysed."""
+        ``announce`` hears how many files that is (when there are any) before
+        the work starts, ``progress`` each file done. Returns the number of
+        files analysed."""
         pending: list[tuple[str, str, tuple[str, ...]]] = []
         for path, keys in wanted.items():
             digest = self.digest(path)
@@ -479,6 +482,8 @@ class FileIndex:
                 if text is not None:
                     pending.append((path, text, missing))
         digests = {path: self.digest(path) for path, _text, _keys in pending}
+        if pending and announce is not None:
+            announce(len(pending))
         for path, values, encoded in compute_all(
             pending, workers, min_parallel_bytes=min_parallel_bytes, progress=progress
         ):
