@@ -36,10 +36,14 @@ def _fmt_x(value: date | datetime) -> str:
     return value.strftime("%Y-%m-%d")
 
 
+_EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
+
+
 def _x_value(value: date | datetime) -> float:
+    """Seconds since the epoch (a day is its UTC midnight); only differences matter."""
     if isinstance(value, datetime):
         return value.timestamp()
-    return datetime(value.year, value.month, value.day).timestamp()
+    return (value.toordinal() - _EPOCH_ORDINAL) * 86400.0
 
 
 def _nice_max(value: float) -> float:

@@ -356,8 +356,13 @@ def _change_kind(old: list[Any] | None, new: list[Any] | None) -> Any:
 def _level_counts(values: dict[str, float]) -> s.LevelCounts:
     # model_construct: these numbers come from our own tables, and a year of
     # trend is 365 of them per page view (validation would double the cost).
+    get = values.get
     return s.LevelCounts.model_construct(
-        **{LEVEL_NAMES[rank]: round(values.get(f"level_{rank}", 0)) for rank in LEVEL_NAMES}
+        none=round(get("level_0", 0)),
+        bronze=round(get("level_1", 0)),
+        silver=round(get("level_2", 0)),
+        gold=round(get("level_3", 0)),
+        platinum=round(get("level_4", 0)),
     )
 
 
