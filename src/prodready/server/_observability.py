@@ -48,7 +48,8 @@ class JsonFormatter(logging.Formatter):
     """One JSON object per line: time, level, logger, message, request_id, extras."""
 
     _RESERVED = frozenset(
-        vars(logging.LogRecord("", 0, "", 0, "", None, None)).keys() | {"message", "asctime"}
+        vars(logging.LogRecord("", 0, "", 0, "", None, None)).keys()
+        | {"message", "asctime", "color_message"}  # uvicorn's ANSI-coloured duplicate
     )
 
     def format(self, record: logging.LogRecord) -> str:
