@@ -25,7 +25,9 @@ from prodready.scan.facts.cache import (
     CACHE_DIR_ENV,
     CACHE_MAX_ENV,
     FactCache,
+    decode_facts,
     default_cache_dir,
+    encode_facts,
     entry_key,
     version_key,
 )
@@ -33,6 +35,7 @@ from prodready.scan.facts.code_facts import analyze_file, source_facts
 from prodready.scan.facts.code_health import CodeHealth, code_health, reference_candidate
 from prodready.scan.facts.code_model import FileRole
 from prodready.scan.facts.deploy import deploy_facts
+from prodready.scan.facts.factstore import MISSING, FactStore
 from prodready.scan.facts.files import FileIndex, content_digest
 from prodready.scan.facts.perfile import lint_hook, plan
 from prodready.scan.facts.secrets import scan_secrets, secret_facts
@@ -83,6 +86,15 @@ def run(root: Path, **options: Any) -> ScanResult:
 # --------------------------------------------------------------------------- entries
 
 
+def save(cache: FactCache, path: str, digest: str, facts: dict[str, Any]) -> None:
+    cache.save_entry(path, digest, {key: encode_facts(value) for key, value in facts.items()})
+
+
+def load(cache: FactCache, path: str, digest: str) -> dict[str, Any] | None:
+    found = cache.load_entry(path, digest)
+    return None if found is None else {k: decode_facts(v) for k, v in found.items()}
+
+
 def test_entries_round_trip_facts_by_path_and_content(tmp_path: Path) -> None:
     cache = FactCache(tmp_path / "cache")
     bundle = {
@@ -92,9 +104,9 @@ def test_entries_round_trip_facts_by_path_and_content(tmp_path: Path) -> None:
         "words": frozenset({"a", "b"}),
         "nothing": None,
     }
-    cache.save_entry("a.py", "d1", bundle)
+    save(cache, "a.py", "d1", bundle)
     again = FactCache(tmp_path / "cache")
-    assert again.load_entry("a.py", "d1") == bundle
+    assert load(again, "a.py", "d1") == bundle
     assert again.load_entry("a.py", "d2") is None  # other content
     assert again.load_entry("b.py", "d1") is None  # same content elsewhere: other facts
     assert (again.hits, again.misses) == (1, 2)
@@ -106,7 +118,7 @@ def test_the_version_key_names_prodready_and_its_analysers(tmp_path: Path) -> No
     assert len(key) > len(__version__) + 8
     cache = FactCache(tmp_path / "cache")
     assert cache.base == tmp_path / "cache" / "facts" / key
-    cache.save_entry("a.py", "d", {"x": 1})
+    save(cache, "a.py", "d", {"x": 1})
     stale = FactCache(tmp_path / "cache")
     stale.version = "0.0.1-0123456789abcdef"  # what another prodready would look for
     assert stale.load_entry("a.py", "d") is None
@@ -129,12 +141,12 @@ def entry_file(cache: FactCache, path: str, digest: str) -> Path:
 )
 def test_a_damaged_entry_is_a_miss_and_is_rewritten(tmp_path: Path, damage: Any) -> None:
     cache = FactCache(tmp_path / "cache")
-    cache.save_entry("a.py", "d", {"x": (1, 2)})
+    save(cache, "a.py", "d", {"x": (1, 2)})
     file = entry_file(cache, "a.py", "d")
     file.write_bytes(damage(file.read_bytes()))
     assert cache.load_entry("a.py", "d") is None
-    cache.save_entry("a.py", "d", {"x": (1, 2)})
-    assert cache.load_entry("a.py", "d") == {"x": (1, 2)}
+    save(cache, "a.py", "d", {"x": (1, 2)})
+    assert load(cache, "a.py", "d") == {"x": (1, 2)}
 
 
 class _Planted:
@@ -146,26 +158,38 @@ class _Planted:
 
 
 @pytest.mark.parametrize("planted", ["os.mkdir", "own-function"])
-def test_a_planted_pickle_cannot_run_anything(tmp_path: Path, planted: str) -> None:
+@pytest.mark.parametrize("where", ["entry", "fact"])
+def test_a_planted_pickle_cannot_run_anything(tmp_path: Path, planted: str, where: str) -> None:
     """Even with a valid header and checksum, only prodready's own dataclasses
-    and enums are rebuilt: any other callable is refused, and it is a miss."""
+    and enums are rebuilt: any other callable is refused, and it is a miss
+    (for a whole entry, or for one fact in it, then computed again)."""
     cache = FactCache(tmp_path / "cache")
     marker = tmp_path / "pwned"
     if planted == "os.mkdir":
-        payload = pickle.dumps({"x": _Planted(os.mkdir, str(marker))})
+        bad = pickle.dumps(_Planted(os.mkdir, str(marker)))
     else:  # a function of our own package is not a fact class either
-        payload = pickle.dumps({"x": _Planted(FileIndex.from_files, {"a": "b"})})
-    assert b"pwned" in payload or b"FileIndex" in payload
-    key = entry_key("a.py", "d")
-    file = entry_file(cache, "a.py", "d")
-    file.parent.mkdir(parents=True)
-    file.write_bytes(cache._header(key, payload) + payload)
-    assert cache.load_entry("a.py", "d") is None
+        bad = pickle.dumps(_Planted(FileIndex.from_files, {"a": "b"}))
+    if where == "entry":
+        payload = bad
+        key = entry_key("a.py", "d")
+        file = entry_file(cache, "a.py", "d")
+        file.parent.mkdir(parents=True)
+        file.write_bytes(cache._header(key, payload) + payload)
+        assert cache.load_entry("a.py", "d") is None
+    else:
+        text = "x = 1\n"
+        digest = content_digest(text.encode())
+        cache.save_entry("a.py", digest, {"secrets": bad})
+        store = FactStore(cache)
+        assert store.get("a.py", digest, "secrets") is MISSING
+        index = FileIndex.from_files({"a.py": text})
+        index._store = store
+        assert index.file_fact("secrets", "a.py") == scan_secrets("a.py", text)
     assert not marker.exists()
 
 
 def test_concurrent_writers_and_readers_never_see_half_an_entry(tmp_path: Path) -> None:
-    values = [{"n": n, "blob": "x" * 20_000} for n in range(8)]
+    values: list[dict[str, Any]] = [{"n": n, "blob": "x" * 20_000} for n in range(8)]
     errors: list[BaseException] = []
     seen: list[Any] = []
 
@@ -173,14 +197,14 @@ def test_concurrent_writers_and_readers_never_see_half_an_entry(tmp_path: Path) 
         try:
             mine = FactCache(tmp_path / "cache")
             for _ in range(20):
-                mine.save_entry("a.py", "d", value)
+                save(mine, "a.py", "d", value)
         except BaseException as exc:
             errors.append(exc)
 
     def read() -> None:
         mine = FactCache(tmp_path / "cache")
         for _ in range(100):
-            seen.append(mine.load_entry("a.py", "d"))
+            seen.append(load(mine, "a.py", "d"))
 
     threads = [threading.Thread(target=write, args=(v,)) for v in values]
     threads += [threading.Thread(target=read) for _ in range(2)]
@@ -190,7 +214,7 @@ def test_concurrent_writers_and_readers_never_see_half_an_entry(tmp_path: Path) 
         thread.join()
     assert not errors
     assert all(item is None or item in values for item in seen)
-    assert FactCache(tmp_path / "cache").load_entry("a.py", "d") in values
+    assert load(FactCache(tmp_path / "cache"), "a.py", "d") in values
     leftovers = list((tmp_path / "cache").rglob(".tmp-*"))
     assert leftovers == []
 
@@ -199,7 +223,7 @@ def test_eviction_removes_the_oldest_files_down_to_the_bound(tmp_path: Path) -> 
     cache = FactCache(tmp_path / "cache", max_bytes=60_000)
     now = time.time()
     for n in range(10):
-        cache.save_entry(f"f{n}.py", "d", {"blob": "x" * 10_000})
+        save(cache, f"f{n}.py", "d", {"blob": "x" * 10_000})
         file = entry_file(cache, f"f{n}.py", "d")
         os.utime(file, (now - 1000 + n, now - 1000 + n))  # f0 oldest
     assert cache.evict() > 0
@@ -216,8 +240,8 @@ def test_an_unwritable_cache_is_reported_once_and_never_fails(tmp_path: Path) ->
     blocker.write_text("a file where the cache should be\n")
     problems: list[str] = []
     cache = FactCache(blocker, on_error=problems.append)
-    cache.save_entry("a.py", "d", {"x": 1})
-    cache.save_entry("b.py", "d", {"x": 1})
+    save(cache, "a.py", "d", {"x": 1})
+    save(cache, "b.py", "d", {"x": 1})
     cache.save_stat_index("/repo", {"x": 1})
     assert len(problems) == 1
     assert "cannot write the cache" in problems[0]

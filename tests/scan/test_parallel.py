@@ -32,15 +32,17 @@ def jobs_of(root: Path) -> list[tuple[str, str, tuple[str, ...]]]:
 def test_workers_compute_what_this_process_computes() -> None:
     jobs = jobs_of(FIXTURE_REPOS / "acc-polyglot-monorepo") + jobs_of(FIXTURE_REPOS / "monorepo")
     assert len(jobs) > 40
-    serial = {path: values for path, values, _encoded in compute_all(jobs, 1)}
+    serial = {}
+    for result in compute_all(jobs, 1):
+        assert result.encoded == {}
+        serial[result.path] = result.values
     me = psutil.Process()
     workers: set[int] = set()
     pooled: dict[str, dict[str, Any]] = {}
-    for path, values, encoded in compute_all(jobs, 2, min_parallel_bytes=0):
+    for result in compute_all(jobs, 2, min_parallel_bytes=0):
         workers.update(child.pid for child in me.children())
-        pooled[path] = values
-        assert encoded is not None
-        assert decode_facts(encoded) == values  # what the cache will store as is
+        assert result.values == {}  # encoded, as the cache stores them
+        pooled[result.path] = {key: decode_facts(data) for key, data in result.encoded.items()}
     assert workers, "no worker process ran"
     assert pooled == serial
     assert set(serial) == {path for path, _text, _keys in jobs}
@@ -51,8 +53,8 @@ def test_workers_compute_what_this_process_computes() -> None:
 def test_small_work_stays_in_this_process() -> None:
     jobs = [("a.py", "x = 1\n", ("secrets",)), ("b.py", "y = 2\n", ("secrets",))]
     me = psutil.Process()
-    for _path, _values, encoded in compute_all(jobs, 4):
-        assert encoded is None
+    for result in compute_all(jobs, 4):
+        assert result.encoded == {}
         assert me.children() == []
 
 

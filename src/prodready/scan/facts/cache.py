@@ -258,24 +258,25 @@ class FactCache:
         self.misses = 0
 
     # ------------------------------------------------------------------ entries
-    def load_entry(self, path: str, digest: str) -> dict[str, Any] | None:
-        """The bundle of facts for ``path`` with content ``digest``, or None."""
+    def load_entry(self, path: str, digest: str) -> dict[str, bytes] | None:
+        """The facts stored for ``path`` with content ``digest`` (kind key ->
+        ``encode_facts`` bytes, decoded by whoever needs one), or None."""
         key = entry_key(path, digest)
         value = self._read(self._entry_file(key), key)
-        if not isinstance(value, dict):
-            with self._lock:
-                self.misses += 1
-            return None
+        valid = isinstance(value, dict) and all(
+            isinstance(k, str) and isinstance(v, bytes) for k, v in value.items()
+        )
         with self._lock:
-            self.hits += 1
-        return value
+            if valid:
+                self.hits += 1
+            else:
+                self.misses += 1
+        return value if valid else None
 
-    def save_entry(
-        self, path: str, digest: str, bundle: dict[str, Any], payload: bytes | None = None
-    ) -> None:
-        """Store ``bundle`` (``payload``: its ``encode_facts`` bytes, if known)."""
+    def save_entry(self, path: str, digest: str, encoded: dict[str, bytes]) -> None:
+        """Store the facts of one file content (kind key -> ``encode_facts`` bytes)."""
         key = entry_key(path, digest)
-        self._write(self._entry_file(key), key, bundle, payload)
+        self._write_payload(self._entry_file(key), key, pickle.dumps(encoded, protocol=5))
 
     # ------------------------------------------------------------------ stat indexes
     def load_stat_index(self, root: str) -> Any:
@@ -359,15 +360,19 @@ class FactCache:
                 os.utime(file)  # keep what is used away from eviction
         return value
 
-    def _write(self, file: Path, key: str, value: Any, payload: bytes | None = None) -> None:
+    def _write(self, file: Path, key: str, value: Any) -> None:
         if not self._writable:
             return
-        if payload is None:
-            try:
-                payload = encode_facts(value)
-            except Exception as exc:  # a fact that does not pickle is a bug: not cached
-                self._fail(f"a fact could not be stored ({type(exc).__name__}: {exc})")
-                return
+        try:
+            payload = encode_facts(value)
+        except Exception as exc:  # a fact that does not pickle is a bug: not cached
+            self._fail(f"a fact could not be stored ({type(exc).__name__}: {exc})")
+            return
+        self._write_payload(file, key, payload)
+
+    def _write_payload(self, file: Path, key: str, payload: bytes) -> None:
+        if not self._writable:
+            return
         data = self._header(key, payload) + payload
         try:
             if not self._tagged:
@@ -402,6 +407,10 @@ class FactCache:
         if not tag.exists():
             tag.write_text(_CACHEDIR_TAG, encoding="ascii")
         self._tagged = True
+
+    def report(self, message: str) -> None:
+        """Pass a problem with what is being cached to ``on_error``."""
+        self._fail(message)
 
     def _fail(self, message: str) -> None:
         if self._on_error is not None:

@@ -484,12 +484,13 @@ class FileIndex:
         digests = {path: self.digest(path) for path, _text, _keys in pending}
         if pending and announce is not None:
             announce(len(pending))
-        for path, values, encoded in compute_all(
+        for result in compute_all(
             pending, workers, min_parallel_bytes=min_parallel_bytes, progress=progress
         ):
-            digest = digests[path]
+            digest = digests[result.path]
             if digest is not None:
-                self._store.update(path, digest, values, encoded)
+                self._store.update(result.path, digest, result.values)
+                self._store.update_encoded(result.path, digest, result.encoded)
         return len(pending)
 
     def save_cache(self) -> None:

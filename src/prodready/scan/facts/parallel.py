@@ -18,19 +18,17 @@ the OOM killer) is not fatal: what is left is computed in this process.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import sys
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor, as_completed
-from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
 from typing import Any
 
-from prodready.scan.facts.cache import decode_facts, encode_facts
+from prodready.scan.facts.cache import encode_facts
 from prodready.scan.facts.perfile import compute_facts
 
-__all__ = ["MIN_PARALLEL_BYTES", "Job", "compute_all"]
+__all__ = ["MIN_PARALLEL_BYTES", "FileResult", "Job", "compute_all", "default_workers"]
 
 Job = tuple[str, str, tuple[str, ...]]
 """``(path, text, keys)``: the analyses to run on one file."""
@@ -42,23 +40,37 @@ _BATCH_BYTES = 64 * 1024
 _BATCH_FILES = 64
 
 
+@dataclass(frozen=True, slots=True)
+class FileResult:
+    """The facts of one file: computed in this process (``values``) or by a
+    worker and still encoded (``encoded``, ``cache.encode_facts`` bytes per
+    kind key: the cache stores them as they are, and a collector decodes only
+    what it asks for)."""
+
+    path: str
+    values: dict[str, Any] = field(default_factory=dict)
+    encoded: dict[str, bytes] = field(default_factory=dict)
+
+
 def compute_all(
     jobs: Sequence[Job],
     workers: int,
     *,
     min_parallel_bytes: int | None = None,
     progress: Callable[[int], None] | None = None,
-) -> Iterator[tuple[str, dict[str, Any], bytes | None]]:
-    """``(path, {key: fact}, encoded)`` for every job, computed by up to
-    ``workers`` processes (in this one when ``workers`` is 1 or there is
-    little to do). ``encoded``: the facts as ``cache.encode_facts`` bytes when
-    a worker computed them (how they travelled: the cache stores them as they
-    are), else None. Results come in completion order."""
+) -> Iterator[FileResult]:
+    """The facts of every job, computed by up to ``workers`` processes (in
+    this one when ``workers`` is 1 or there is little to do), in completion
+    order."""
     threshold = MIN_PARALLEL_BYTES if min_parallel_bytes is None else min_parallel_bytes
     size = sum(len(text) for _path, text, _keys in jobs)
     if workers <= 1 or len(jobs) < 2 or size < threshold:
         yield from _serial(jobs, progress)
         return
+    # Imported here: a warm rescan analyses nothing and never needs them.
+    from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+    from concurrent.futures.process import BrokenProcessPool
+
     batches = _batches(jobs, workers)
     done: set[int] = set()
     try:
@@ -67,7 +79,7 @@ def compute_all(
         yield from _serial(jobs, progress)
         return
     try:
-        futures: dict[Future[list[tuple[str, bytes]]], int] = {
+        futures: dict[Future[list[tuple[str, dict[str, bytes]]]], int] = {
             pool.submit(_run_batch, batch): number for number, batch in enumerate(batches)
         }
         for future in as_completed(futures):
@@ -75,7 +87,7 @@ def compute_all(
             results = future.result()
             done.add(number)
             for path, encoded in results:
-                yield path, decode_facts(encoded), encoded
+                yield FileResult(path, encoded=encoded)
             if progress is not None:
                 progress(len(results))
     except (BrokenProcessPool, OSError):
@@ -87,19 +99,22 @@ def compute_all(
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _serial(
-    jobs: Sequence[Job], progress: Callable[[int], None] | None
-) -> Iterator[tuple[str, dict[str, Any], bytes | None]]:
+def _serial(jobs: Sequence[Job], progress: Callable[[int], None] | None) -> Iterator[FileResult]:
     for path, text, keys in jobs:
-        yield path, compute_facts(path, text, keys), None
+        yield FileResult(path, values=compute_facts(path, text, keys))
         if progress is not None:
             progress(1)
 
 
-def _run_batch(batch: Sequence[Job]) -> list[tuple[str, bytes]]:
-    """In a worker: the facts of every file of ``batch``, encoded (smaller
-    and faster to send back than the pool's own pickling of dataclasses)."""
-    return [(path, encode_facts(compute_facts(path, text, keys))) for path, text, keys in batch]
+def _run_batch(batch: Sequence[Job]) -> list[tuple[str, dict[str, bytes]]]:
+    """In a worker: the facts of every file of ``batch``, each encoded (smaller
+    and faster to send back than the pool's own pickling of dataclasses, and
+    what the cache stores)."""
+    results = []
+    for path, text, keys in batch:
+        facts = compute_facts(path, text, keys)
+        results.append((path, {key: encode_facts(value) for key, value in facts.items()}))
+    return results
 
 
 def _batches(jobs: Sequence[Job], workers: int) -> list[list[Job]]:
@@ -126,6 +141,8 @@ def _context() -> Any:
     Python 3.12+ deprecates forking a process that runs other threads (a
     progress bar's refresher, a test runner's): then forkserver, preloaded
     with the analysers. Elsewhere spawn, the platform default."""
+    import multiprocessing
+
     methods = multiprocessing.get_all_start_methods()
     if sys.platform.startswith("linux") and "fork" in methods:
         if sys.version_info < (3, 12) or threading.active_count() == 1:
