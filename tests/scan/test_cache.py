@@ -21,6 +21,7 @@ from typer.testing import CliRunner
 from prodready import __version__
 from prodready.cli.app import app
 from prodready.scan.engine import ScanOptions, UsageError, scan
+from prodready.scan.facts import files as files_module
 from prodready.scan.facts.cache import (
     CACHE_DIR_ENV,
     CACHE_MAX_ENV,
@@ -331,6 +332,21 @@ def test_a_file_changed_within_the_timestamp_granularity_is_read_again(tmp_path:
     index = indexed(root, tmp_path / "cache")
     assert index.was_read("main.go")
     assert not index.was_read("README.md")
+
+
+def test_a_racily_clean_file_is_trusted_once_a_later_scan_recorded_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(files_module, "RACY_NS", 200_000_000)
+    root = write_tree(tmp_path / "repo", SERVICE)
+    age(root)
+    os.utime(root / "main.go")  # now
+    indexed(root, tmp_path / "cache").save_cache()
+    time.sleep(0.3)
+    second = indexed(root, tmp_path / "cache")
+    assert second.was_read("main.go")  # racy then
+    second.save_cache()  # recorded later than the file's last change
+    assert not indexed(root, tmp_path / "cache").was_read("main.go")
 
 
 def test_files_that_became_symlinks_out_of_the_repo_binary_or_gone(tmp_path: Path) -> None:

@@ -278,7 +278,7 @@ class FileIndex:
         index._lazy = walker.lazy
         index._limit = limits.max_file_size
         index._stats = StatIndex(walker.started_ns, limits.max_file_size, walker.records)
-        index._stats_changed = previous is None or walker.records != previous.files
+        index._stats_changed = previous is None or walker.racy or walker.records != previous.files
         return index
 
     # RepoFiles
@@ -574,6 +574,7 @@ class _Walker:
         self.digests: dict[str, str] = {}
         self.lazy: dict[str, str] = {}
         self.remember = cache is not None
+        self.racy = False
         self.previous = previous.files if previous is not None else {}
         self.trusted_before = previous.recorded_ns - RACY_NS if previous is not None else 0
         self.cache_dir = _real_or_none(cache.root) if cache is not None else None
@@ -670,7 +671,10 @@ class _Walker:
         """Take the file from the last scan's stat index when its stat is the
         same and was recorded safely after its last change."""
         record = self.previous.get(rel)
-        if record is None or not record.same_stat(st) or st.st_mtime_ns >= self.trusted_before:
+        if record is None or not record.same_stat(st):
+            return False
+        if st.st_mtime_ns >= self.trusted_before:
+            self.racy = True  # read again; the new stat index, taken later, will trust it
             return False
         if record.skip is not None:
             self.records[rel] = record
