@@ -236,6 +236,26 @@ def test_eviction_removes_the_oldest_files_down_to_the_bound(tmp_path: Path) -> 
     assert (tmp_path / "cache" / "CACHEDIR.TAG").read_text().startswith("Signature: 8a477f59")
 
 
+def cache_size(root: Path) -> int:
+    return sum(p.stat().st_size for p in (root / "facts").rglob("*") if p.is_file())
+
+
+def test_trimming_after_each_scan_keeps_the_cache_bounded(tmp_path: Path) -> None:
+    """A ledger of the estimated size spares measuring the cache after every
+    scan; when it passes the bound the cache is measured and trimmed."""
+    for scan_number in range(12):
+        cache = FactCache(tmp_path / "cache", max_bytes=50_000)
+        for n in range(2):
+            save(cache, f"s{scan_number}-{n}.py", "d", {"blob": "x" * 9_000})
+        cache.trim()
+        assert cache_size(tmp_path / "cache") <= 50_000 + 20_000
+    ledger = tmp_path / "cache" / "facts" / "usage"
+    assert 0 < int(ledger.read_text()) <= 50_000 + 20_000
+    newest = FactCache(tmp_path / "cache", max_bytes=50_000)
+    assert load(newest, "s11-1.py", "d") is not None
+    assert load(newest, "s0-0.py", "d") is None  # the oldest went first
+
+
 def test_an_unwritable_cache_is_reported_once_and_never_fails(tmp_path: Path) -> None:
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("a file where the cache should be\n")

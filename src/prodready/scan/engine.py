@@ -220,7 +220,7 @@ def _save_cache(index: FileIndex, cache: FactCache | None) -> None:
         return
     index.save_cache()
     if cache.written_bytes:
-        cache.evict()
+        cache.trim()
 
 
 def _check_root(root: Path) -> Path:

@@ -33,9 +33,10 @@ Safety and robustness:
   values: a planted cache file cannot make the scan import or call anything
   else. Folders are created private to the user (0700).
 - Size is bounded (``DEFAULT_MAX_BYTES``, or ``$PRODREADY_CACHE_MAX_MB``):
-  after a scan that wrote entries, the oldest files (by modification time;
-  a hit refreshes it at most once a day) are removed until the cache is
-  under 80 % of the bound. Folders of other version keys age out the same way.
+  when a ledger of the estimated size (``trim``) says the bound is passed,
+  the oldest files (by modification time; a hit refreshes it at most once a
+  day) are removed until the cache is under 80 % of the bound. Folders of
+  other version keys age out the same way.
 - The cache only ever holds facts derived from files the index admitted;
   it never decides which files a scan reads or where they are.
 """
@@ -251,7 +252,6 @@ class FactCache:
         self._on_error = on_error
         self._writable = True
         self._tagged = False
-        self._folders: set[Path] = set()
         self._written = 0
         self._lock = threading.Lock()
         self.hits = 0
@@ -293,9 +293,31 @@ class FactCache:
     def written_bytes(self) -> int:
         return self._written
 
+    def trim(self) -> int:
+        """Keep the cache under its bound without measuring it after every
+        scan: a ledger holds its estimated size, grown by what each scan
+        wrote; when the estimate passes the bound (or there is no ledger yet)
+        the cache is measured and trimmed for real (``evict``). Concurrent
+        scans may lose each other's additions to the ledger: the bound is then
+        enforced a little late, never skipped. Returns the files removed."""
+        ledger = self.root / "facts" / "usage"
+        try:
+            known: int | None = int(ledger.read_text(encoding="ascii"))
+        except (OSError, ValueError):
+            known = None
+        estimate = (known or 0) + self._written
+        removed = 0
+        if known is None or estimate > self.max_bytes:
+            removed, estimate = self._evict()
+        self._write_raw(ledger, str(estimate).encode("ascii"))
+        return removed
+
     def evict(self) -> int:
         """Remove the oldest files until the cache is under 80 % of its bound
         (only when over it). Returns the number of files removed."""
+        return self._evict()[0]
+
+    def _evict(self) -> tuple[int, int]:
         top = self.root / "facts"
         files: list[tuple[float, int, Path]] = []
         total = 0
@@ -309,10 +331,12 @@ class FactCache:
                     continue
                 if name.startswith(".tmp-") and now - st.st_mtime < _STALE_TEMP_S:
                     continue  # another scan is writing it
+                if name == "usage" and folder == str(top):
+                    continue
                 files.append((st.st_mtime, st.st_size, item))
                 total += st.st_size
         if total <= self.max_bytes:
-            return 0
+            return 0, total
         removed = 0
         target = self.max_bytes * _EVICT_TO
         for _mtime, size, item in sorted(files, key=lambda f: f[0]):
@@ -326,7 +350,7 @@ class FactCache:
             if not dirs and not names and Path(folder) != top:
                 with contextlib.suppress(OSError):
                     Path(folder).rmdir()
-        return removed
+        return removed, total
 
     # ------------------------------------------------------------------ files
     def _entry_file(self, key: str) -> Path:
@@ -371,33 +395,44 @@ class FactCache:
         self._write_payload(file, key, payload)
 
     def _write_payload(self, file: Path, key: str, payload: bytes) -> None:
-        if not self._writable:
-            return
         data = self._header(key, payload) + payload
+        if self._write_raw(file, data):
+            with self._lock:
+                self._written += len(data)
+
+    def _write_raw(self, file: Path, data: bytes) -> bool:
+        """Write ``data`` to ``file`` atomically; False (and writing off, one
+        warning) when the cache cannot be written."""
+        if not self._writable:
+            return False
         try:
             if not self._tagged:
                 self._tag()
-            if file.parent not in self._folders:
-                file.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-                self._folders.add(file.parent)
-            fd, temp = tempfile.mkstemp(prefix=".tmp-", dir=file.parent)
             try:
-                with os.fdopen(fd, "wb") as handle:
-                    handle.write(data)
-                os.replace(temp, file)
-            except BaseException:
-                with contextlib.suppress(OSError):
-                    os.unlink(temp)
-                raise
+                self._replace(file, data)
+            except FileNotFoundError:  # its folder is new, or another scan's trim removed it
+                file.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+                self._replace(file, data)
         except OSError as exc:
             self._writable = False
             self._fail(
                 f"cannot write the cache in {self.root} ({exc.strerror or exc}); "
                 "the scan goes on without storing facts"
             )
-            return
-        with self._lock:
-            self._written += len(data)
+            return False
+        return True
+
+    @staticmethod
+    def _replace(file: Path, data: bytes) -> None:
+        fd, temp = tempfile.mkstemp(prefix=".tmp-", dir=file.parent)
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+            os.replace(temp, file)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(temp)
+            raise
 
     def _tag(self) -> None:
         """Create the cache folder (private to the user) with a CACHEDIR.TAG,
