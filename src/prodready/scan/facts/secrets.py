@@ -696,9 +696,7 @@ _KNOWN_PUBLIC = frozenset(
 _LEET = str.maketrans(
     {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s"}
 )
-_UUID = re.compile(
-    r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
-)
+_UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 """A UUID as written for an id (with its dashes). 32 bare hex digits under a
 secret-ish name are a token (``uuid4().hex``, ``token_hex(16)``, most vendors'
 API keys), judged like any other hex value."""
