@@ -271,7 +271,7 @@ def _bench_repo(
                 edited = measure(scan_command(root, out), env)
             finally:
                 edit.write_text(original, encoding="utf-8")
-        versions = list((cache / "facts").iterdir())
+        versions = [p for p in (cache / "facts").iterdir() if p.is_dir()]
         if len(versions) > 1 and tries < 5:
             # prodready's analysers changed on disk between the runs (a
             # checkout being edited): the "warm" run was cold; measure again
