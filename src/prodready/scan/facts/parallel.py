@@ -18,6 +18,7 @@ the OOM killer) is not fatal: what is left is computed in this process.
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 import threading
@@ -73,9 +74,13 @@ def compute_all(
 
     batches = _batches(jobs, workers)
     done: set[int] = set()
+    # Forked workers inherit this process's heap: frozen, the garbage collector
+    # neither scans it in them nor copies its pages by touching object headers.
+    gc.freeze()
     try:
         pool = ProcessPoolExecutor(max_workers=min(workers, len(batches)), mp_context=_context())
     except (OSError, ValueError, NotImplementedError):
+        gc.unfreeze()
         yield from _serial(jobs, progress)
         return
     try:
@@ -97,6 +102,7 @@ def compute_all(
         yield from _serial(remaining, progress)
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+        gc.unfreeze()
 
 
 def _serial(jobs: Sequence[Job], progress: Callable[[int], None] | None) -> Iterator[FileResult]:
