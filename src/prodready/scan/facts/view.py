@@ -23,6 +23,7 @@ same file whichever service found them.
 from __future__ import annotations
 
 import ast
+import functools
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
@@ -86,17 +87,26 @@ class ServiceScope:
 
     @property
     def prefix(self) -> str:
-        return "" if self.path == "." else self.path.rstrip("/") + "/"
+        return _prefixes(self.path, self.nested)[0]
 
     def owns(self, path: str) -> bool:
         """True when ``path`` is in this service's own folder (not a nested one)."""
-        if self.prefix and not path.startswith(self.prefix):
+        prefix, nested = _prefixes(self.path, self.nested)
+        if prefix and not path.startswith(prefix):
             return False
-        return not any(path.startswith(n.rstrip("/") + "/") for n in self.nested)
+        return not (nested and path.startswith(nested))
 
     def sees(self, path: str) -> bool:
         """Own files plus the repository-wide ones."""
         return self.owns(path) or is_repo_wide(path)
+
+
+@functools.lru_cache(maxsize=1024)
+def _prefixes(path: str, nested: tuple[str, ...]) -> tuple[str, tuple[str, ...]]:
+    """A scope's folder prefix and its nested services' prefixes (asked for
+    every file a check looks at: computed once per scope)."""
+    prefix = "" if path == "." else path.rstrip("/") + "/"
+    return prefix, tuple(n.rstrip("/") + "/" for n in nested)
 
 
 def is_repo_wide(path: str) -> bool:
