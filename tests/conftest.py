@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -18,3 +20,15 @@ def repo_root() -> Path:
 @pytest.fixture(scope="session")
 def fixture_repos() -> Path:
     return FIXTURE_REPOS
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _isolated_fact_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Scans in tests cache per-file facts in a temp dir, never in the user's cache."""
+    previous = os.environ.get("PRODREADY_CACHE_DIR")
+    os.environ["PRODREADY_CACHE_DIR"] = str(tmp_path_factory.mktemp("prodready-cache"))
+    yield
+    if previous is None:
+        os.environ.pop("PRODREADY_CACHE_DIR", None)
+    else:
+        os.environ["PRODREADY_CACHE_DIR"] = previous
