@@ -58,9 +58,10 @@ def test_workers_compute_what_this_process_computes() -> None:
 def test_small_work_stays_in_this_process() -> None:
     jobs = [("a.py", "x = 1\n", ("secrets",)), ("b.py", "y = 2\n", ("secrets",))]
     me = psutil.Process()
+    before = {child.pid for child in me.children(recursive=True)}  # other tests' servers
     for result in compute_all(jobs, 4):
         assert result.encoded == {}
-        assert me.children() == []
+        assert {child.pid for child in me.children(recursive=True)} <= before
 
 
 def test_batches_cover_every_job_once() -> None:
