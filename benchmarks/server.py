@@ -31,11 +31,13 @@ Targets (issue #4): page p95 <= 150 ms on PostgreSQL, ingest >= 100 scans/s,
 from __future__ import annotations
 
 import argparse
+import atexit
 import gzip
 import hashlib
 import json
 import os
 import random
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -705,6 +707,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--databases", default="postgresql,sqlite")
     parser.add_argument("--workdir", type=Path, default=None)
     parser.add_argument("--quick", action="store_true", help="300 services x 30 days")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary SQLite file")
     parser.add_argument("--client", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.client:
@@ -725,6 +728,8 @@ def main(argv: list[str] | None = None) -> int:
         args.services, args.days, args.requests, args.pushes = 300, 30, 50, 400
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="prodready-bench-"))
     workdir.mkdir(parents=True, exist_ok=True)
+    if args.workdir is None and not args.keep:  # a year of SQLite history is ~4 GiB
+        atexit.register(shutil.rmtree, workdir, True)
     print(f"prodready serve benchmark: {args.services:,} services x {args.days} days, "
           f"documents kept for {args.document_days} days; workdir {workdir}")  # fmt: skip
     reports = []
