@@ -173,3 +173,38 @@ def test_kill_9_during_ingest_loses_no_acknowledged_push(database_url: str) -> N
         total = client.get("/api/v1/services", params={"limit": 1}).json()["total"]
         # At most the in-flight pushes (one per pusher) committed without an answer.
         assert len(acknowledged) <= total <= len(acknowledged) + len(threads)
+
+
+def test_scan_and_push_in_one_step(tmp_path: Path) -> None:
+    """``prodready scan PATH --push URL``: the reports are written, the result
+    lands on the server, and a failed push is exit 2 with the reports kept."""
+    database = f"sqlite:///{tmp_path / 'scan-push.db'}"
+    assert cli("db", "upgrade", "--db", database).returncode == 0
+    secret = _token(database, "push")
+    example = Path(__file__).resolve().parents[2] / "examples" / "orders-service"
+    report = tmp_path / "orders.json"
+    with ServeProcess(database) as server:
+        env = clean_env(PRODREADY_TOKEN=secret)
+        scanned = cli(
+            "scan", str(example), "--no-progress", "-f", "json", "-o", str(report),
+            "--push", server.url, env=env,
+        )  # fmt: skip
+        assert scanned.returncode == 0, scanned.stderr
+        assert "scan 1 stored" in scanned.stderr
+        name = json.loads(report.read_text())["services"][0]["name"]
+        with httpx.Client(base_url=server.url, timeout=10) as client:
+            detail = client.get(f"/api/v1/services/{name}").json()
+        assert detail["scans_count"] == 1
+        assert detail["score"] == json.loads(report.read_text())["services"][0]["score"]
+        again = str(tmp_path / "again.json")
+        refused = cli(
+            "scan", str(example), "--no-progress", "-f", "json", "-o", again,
+            "--push", server.url, "--token", "prt_wrong",
+        )  # fmt: skip
+        assert refused.returncode == 2
+        assert "HTTP 401" in refused.stderr
+        assert (tmp_path / "again.json").exists()
+    bad_url = cli("scan", str(example), "--push", "localhost:8000")
+    assert bad_url.returncode == 2
+    assert "--push" in bad_url.stderr
+    assert "http://" in bad_url.stderr

@@ -4,6 +4,7 @@ retried (the server is idempotent), gives up on what may not."""
 from __future__ import annotations
 
 import gzip
+import hashlib
 import json
 import threading
 from collections import deque
@@ -11,7 +12,14 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from prodready.cli.push import PushError, api_url, push_document, push_scan
+from prodready.cli.push import (
+    DEFAULT_ATTEMPTS,
+    PushError,
+    api_url,
+    push_document,
+    push_scan,
+    server_breaker,
+)
 
 
 class FlakyServer:
@@ -157,3 +165,26 @@ def test_server_url_forms(given: str, expected: str) -> None:
 def test_server_url_needs_a_scheme() -> None:
     with pytest.raises(PushError, match="http://"):
         api_url("localhost:8000")
+
+
+def test_the_request_carries_an_idempotency_key_of_its_body() -> None:
+    with FlakyServer([(503, {}, {}), CREATED]) as server:
+        push_document(DOC, server.url, None, sleep=lambda _s: None)
+    keys = {headers["idempotency-key"] for headers, _body in server.requests}
+    bodies = {body for _headers, body in server.requests}
+    assert len(server.requests) == 2
+    assert keys == {hashlib.sha256(bodies.pop()).hexdigest()}
+
+
+def test_a_shared_breaker_stops_pushing_to_a_server_that_is_down(sleeps: list[float]) -> None:
+    """Pushing many files to a dead server: a few attempts, then fail fast."""
+    with FlakyServer([(503, {}, {"detail": "down"})] * 50) as server:
+        breaker = server_breaker(server.url)
+        errors = []
+        for _ in range(5):
+            with pytest.raises(PushError) as caught:
+                push_document(DOC, server.url, None, sleep=sleeps.append, breaker=breaker)
+            errors.append(str(caught.value))
+    assert len(server.requests) < 5 * DEFAULT_ATTEMPTS
+    assert "circuit open" in errors[-1]
+    assert "after 5 attempt(s)" in errors[0]

@@ -1,18 +1,24 @@
 """Push a scan result to a prodready server, retrying safely.
 
+Built on ``prodready.http`` (we use what we ship): a timeout per phase, a
+retry policy with equal-jitter exponential backoff that honours
+``Retry-After``, and a circuit breaker shared by every push of one command,
+so that pushing fifty files to a server that is down stops after a few
+failures instead of spending five attempts on each.
+
 The server's ``POST /api/v1/scans`` is idempotent (a document pushed twice
 gets the same id, ADR 0012), so every failure where we cannot know whether
-the server stored the document — connection reset, timeout, 5xx, 429 — is
-retried with exponential backoff and jitter, honouring ``Retry-After``.
-A 4xx other than 408/429 is final: the document or the token is wrong and
-retrying cannot help. ``scan --push URL`` calls ``push_scan``.
+the server stored the document (connection reset, timeout, 5xx, 429) is
+retried, and the request says so with an ``Idempotency-Key`` (the SHA-256 of
+the body). A 4xx other than 408/425/429 is final: the document or the token
+is wrong and retrying cannot help.
 """
 
 from __future__ import annotations
 
 import gzip
+import hashlib
 import json
-import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -21,11 +27,24 @@ from typing import Any
 import httpx
 
 from prodready import __version__
+from prodready.http import (
+    SYSTEM_CLOCK,
+    BreakerRegistry,
+    CircuitBreaker,
+    CircuitOpenError,
+    Client,
+    Plugin,
+    Retry,
+    RetryEvent,
+    Timeout,
+    backoff,
+)
 
 RETRY_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504})
 DEFAULT_ATTEMPTS = 5
-DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=5.0)
+DEFAULT_TIMEOUT = Timeout(30.0, connect=5.0)
 MAX_RETRY_AFTER_SECONDS = 30.0
+MAX_BACKOFF_SECONDS = 20.0
 
 
 class PushError(Exception):
@@ -58,6 +77,48 @@ def api_url(server: str) -> str:
     return base + "/api/v1/scans"
 
 
+def server_breaker(server: str) -> CircuitBreaker:
+    """One breaker for the pushes of one command to one server.
+
+    A private registry per call of this function: the breaker's memory is
+    the command's, not the process's (a long-lived caller that pushes again
+    an hour later should not inherit an opinion formed then).
+    """
+    return CircuitBreaker(
+        f"prodready-server {httpx.URL(api_url(server)).netloc.decode('ascii', 'replace')}",
+        error_threshold=0.5,
+        volume_threshold=6,
+        window=60.0,
+        sleep_window=30.0,
+        registry=BreakerRegistry(),
+    )
+
+
+class _SleepThrough:
+    """The system clock with an injectable sleep (tests record the delays)."""
+
+    def __init__(self, sleep: Callable[[float], None]) -> None:
+        self._sleep = sleep
+        self.monotonic = SYSTEM_CLOCK.monotonic
+        self.wall = SYSTEM_CLOCK.wall
+
+    def sleep(self, seconds: float) -> None:
+        self._sleep(seconds)
+
+    async def asleep(self, seconds: float) -> None:  # pragma: no cover - sync client only
+        await SYSTEM_CLOCK.asleep(seconds)
+
+
+class _CountRetries(Plugin):
+    def __init__(self) -> None:
+        self.retries = 0
+        self.last_reason = ""
+
+    def on_retry(self, event: RetryEvent) -> None:
+        self.retries += 1
+        self.last_reason = event.reason
+
+
 def _explain(response: httpx.Response) -> str:
     try:
         body = response.json()
@@ -76,20 +137,17 @@ def _explain(response: httpx.Response) -> str:
     return "\n".join(lines)
 
 
-def _retry_after(response: httpx.Response) -> float | None:
-    value = response.headers.get("retry-after")
-    if value is None:
-        return None
-    try:
-        seconds = float(value)
-    except ValueError:
-        return None
-    return min(MAX_RETRY_AFTER_SECONDS, max(0.0, seconds))
-
-
-def _backoff(attempt: int, base: float, rng: random.Random) -> float:
-    delay = min(20.0, base * 2.0 ** (attempt - 1))
-    return delay / 2 + rng.uniform(0, delay / 2)
+def _retry_policy(attempts: int, base: float) -> Retry:
+    half = base / 2
+    return Retry(
+        attempts=max(1, attempts),
+        # equal jitter: half the exponential delay for sure, the other half at random
+        backoff=backoff.exponential(half, max=MAX_BACKOFF_SECONDS / 2)
+        + backoff.full_jitter(half, max=MAX_BACKOFF_SECONDS / 2),
+        statuses=RETRY_STATUSES,
+        max_retry_after=MAX_RETRY_AFTER_SECONDS,
+        budget=None,  # one caller, a handful of attempts: the attempts are the bound
+    )
 
 
 def push_document(
@@ -99,11 +157,16 @@ def push_document(
     *,
     attempts: int = DEFAULT_ATTEMPTS,
     backoff: float = 0.5,
-    timeout: httpx.Timeout = DEFAULT_TIMEOUT,
+    timeout: Timeout = DEFAULT_TIMEOUT,
     sleep: Callable[[float], None] = time.sleep,
     transport: httpx.BaseTransport | None = None,
+    breaker: CircuitBreaker | None = None,
 ) -> PushResult:
-    """POST ``document`` (gzip-encoded JSON); retry what may be retried."""
+    """POST ``document`` (gzip-encoded JSON); retry what may be retried.
+
+    Pass the same ``breaker`` (``server_breaker(server)``) to every push of
+    one command so that a dead server is detected once.
+    """
     url = api_url(server)
     body = gzip.compress(json.dumps(document, separators=(",", ":")).encode("utf-8"), mtime=0)
     headers = {
@@ -111,45 +174,65 @@ def push_document(
         "content-encoding": "gzip",
         "user-agent": f"prodready/{__version__}",
         "accept": "application/json",
+        "idempotency-key": hashlib.sha256(body).hexdigest(),
     }
     if token:
         headers["authorization"] = f"Bearer {token}"
-    rng = random.Random()  # noqa: S311 (jitter, not cryptography)
-    last_problem = "no attempt made"
-    with httpx.Client(timeout=timeout, transport=transport, follow_redirects=False) as client:
-        for attempt in range(1, max(1, attempts) + 1):
-            wait: float | None = None
-            try:
-                response = client.post(url, content=body, headers=headers)
-            except httpx.TransportError as exc:
-                last_problem = f"cannot reach {url}: {type(exc).__name__}: {exc}".rstrip(": ")
-            else:
-                if response.status_code in (200, 201):
-                    data = response.json()
-                    return PushResult(
-                        scan_id=int(data["id"]),
-                        created=bool(data.get("created", response.status_code == 201)),
-                        services=list(data.get("services", [])),
-                        url=str(data.get("url", "")),
-                        attempts=attempt,
-                    )
-                problem = _explain(response)
-                if response.status_code not in RETRY_STATUSES:
-                    raise PushError(
-                        f"the server refused the push (HTTP {response.status_code}): {problem}",
-                        response.status_code,
-                    )
-                last_problem = f"HTTP {response.status_code}: {problem}"
-                wait = _retry_after(response)
-            if attempt < attempts:
-                sleep(wait if wait is not None else _backoff(attempt, backoff, rng))
-    raise PushError(f"push failed after {attempts} attempt(s); last error: {last_problem}")
+    counter = _CountRetries()
+    client = Client(
+        timeout=timeout,
+        retry=_retry_policy(attempts, backoff),
+        breaker=breaker if breaker is not None else server_breaker(server),
+        plugins=[counter],
+        clock=_SleepThrough(sleep),
+        transport=transport,
+        follow_redirects=False,
+        trust_env=False,
+    )
+    with client:
+        try:
+            response = client.post(url, content=body, headers=headers)
+        except CircuitOpenError as exc:
+            when = "" if exc.retry_after is None else f", retry in {exc.retry_after:.0f} s"
+            raise PushError(
+                f"not pushing to {url}: the last pushes failed, the server looks down "
+                f"(circuit open{when})"
+            ) from exc
+        except httpx.TransportError as exc:
+            made = counter.retries + 1
+            problem = f"{type(exc).__name__}: {exc}".rstrip(": ")
+            raise PushError(
+                f"push failed after {made} attempt(s); last error: cannot reach {url}: {problem}"
+            ) from exc
+    made = counter.retries + 1
+    if response.status_code in (200, 201):
+        data = response.json()
+        return PushResult(
+            scan_id=int(data["id"]),
+            created=bool(data.get("created", response.status_code == 201)),
+            services=list(data.get("services", [])),
+            url=str(data.get("url", "")),
+            attempts=made,
+        )
+    problem = _explain(response)
+    if response.status_code in RETRY_STATUSES:
+        raise PushError(
+            f"push failed after {made} attempt(s); last error: HTTP {response.status_code}: "
+            f"{problem}",
+            response.status_code,
+        )
+    raise PushError(
+        f"the server refused the push (HTTP {response.status_code}): {problem}",
+        response.status_code,
+    )
 
 
-def push_scan(document: dict[str, Any], server: str, token: str | None) -> str:
+def push_scan(
+    document: dict[str, Any], server: str, token: str | None, breaker: CircuitBreaker | None = None
+) -> str:
     """Push one scan document to ``server``; returns the scan id the server assigned.
 
     Safe to call again with the same document (the server answers with the
     same id). Raises ``PushError`` with a message fit for the user.
     """
-    return str(push_document(document, server, token).scan_id)
+    return str(push_document(document, server, token, breaker=breaker).scan_id)

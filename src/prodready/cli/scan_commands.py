@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -213,13 +214,36 @@ def scan_command(
             ),
         ),
     ] = False,
+    push_to: Annotated[
+        str | None,
+        typer.Option(
+            "--push",
+            help=(
+                "After the scan, push its JSON result to this prodready server "
+                "(e.g. http://localhost:8000); retried safely, the server stores it once."
+            ),
+            metavar="URL",
+            show_default=False,
+        ),
+    ] = None,
+    token: Annotated[
+        str | None,
+        typer.Option(
+            "--token",
+            help="API token with a push scope for --push (default: $PRODREADY_TOKEN).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Score a repository against the production readiness checklist.
 
     Exit codes: 0 ok; 1 a gate failed (--fail-under or --min-level); 2 usage or
     configuration error (the message names the file, key and what was
-    expected); 3 internal error.
+    expected), or --push failed (the reports are written all the same);
+    3 internal error.
     """
+    if push_to is not None:
+        _check_push_url(push_to)
     plan = _plan_outputs(formats or [], outputs or [])
     options = ScanOptions(
         config=config,
@@ -239,7 +263,34 @@ def scan_command(
     except (UsageError, PolicyError) as exc:
         raise _fail(str(exc)) from None
     _write_reports(result, plan)
-    raise typer.Exit(_gate(result, fail_under, min_level, service))
+    gate = _gate(result, fail_under, min_level, service)
+    pushed = push_to is None or _push(result, push_to, token)
+    raise typer.Exit(gate if gate != EXIT_OK or pushed else EXIT_USAGE)
+
+
+def _check_push_url(server: str) -> None:
+    """Refuse a bad --push URL before scanning, not after."""
+    from prodready.cli.push import PushError, api_url
+
+    try:
+        api_url(server)
+    except PushError as exc:
+        raise _fail(f"--push: {exc}") from None
+
+
+def _push(result: ScanResult, server: str, token: str | None) -> bool:
+    """Push the scan's JSON result (the same document ``--format json`` writes)."""
+    from prodready.cli.push import PushError, push_document
+
+    document = json.loads(render(result, ReportFormat.JSON))
+    try:
+        pushed = push_document(document, server, token or os.environ.get("PRODREADY_TOKEN"))
+    except PushError as exc:
+        typer.echo(f"prodready: error: --push: {exc}", err=True)
+        return False
+    state = "stored" if pushed.created else "already stored"
+    typer.echo(f"pushed to {server}: scan {pushed.scan_id} {state}", err=True)
+    return True
 
 
 def _write_reports(result: ScanResult, plan: list[tuple[ReportFormat, Path | None]]) -> None:

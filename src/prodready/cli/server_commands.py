@@ -183,12 +183,16 @@ def push(
 
     The server stores a document once and answers a repeat with the same scan id.
     """
-    from prodready.cli.push import PushError, push_document
+    from prodready.cli.push import PushError, push_document, server_breaker
 
     server = server or os.environ.get("PRODREADY_SERVER")
     token = token or os.environ.get("PRODREADY_TOKEN") or None
     if not server:
         raise _fail("no server: pass --server URL or set PRODREADY_SERVER")
+    try:
+        breaker = server_breaker(server)  # shared: a dead server is found out once
+    except PushError as exc:
+        raise _fail(str(exc)) from None
     failures = 0
     for path in files:
         name = "stdin" if str(path) == "-" else str(path)
@@ -208,7 +212,7 @@ def push(
             failures += 1
             continue
         try:
-            result = push_document(document, server, token, attempts=attempts)
+            result = push_document(document, server, token, attempts=attempts, breaker=breaker)
         except PushError as exc:
             typer.echo(f"prodready: {name}: {exc}", err=True)
             failures += 1
