@@ -33,7 +33,7 @@ ConfigOption = Annotated[
     Path | None,
     typer.Option(
         "--config",
-        help="TOML settings file (a [server] table); default: $PRODREADY_CONFIG.",
+        help="TOML settings file (a \\[server] table); default: $PRODREADY_CONFIG.",
         show_default=False,
     ),
 ]
