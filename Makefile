@@ -10,10 +10,10 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: help venv install system-deps demo test lint format typecheck unit selfscan docs docs-check bench clean
+.PHONY: help venv install system-deps demo demo-stop test lint format typecheck unit selfscan docs docs-check bench loadtest-server clean
 
 help: ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,8 +28,11 @@ venv install: $(STAMP) ## create the venv and install prodready with its dev too
 system-deps: ## install PostgreSQL and Chromium from Debian when absent (needs root or sudo)
 	./scripts/ensure-system-deps.sh
 
-demo: $(STAMP) ## scan this repo and an example service, then push them to a fresh local server
+demo: $(STAMP) ## scan this repo and example services, push them to a fresh local server, leave it running
 	./scripts/demo.sh
+
+demo-stop: ## stop the server `make demo` left running
+	@if [ -f build/demo/serve.pid ] && kill "$$(cat build/demo/serve.pid)" 2>/dev/null; then echo "stopped the demo server"; else echo "no demo server running"; fi; rm -f build/demo/serve.pid
 
 lint: $(STAMP) ## ruff lint and format check
 	$(BIN)/ruff check .
@@ -58,6 +61,9 @@ test: lint typecheck unit docs-check selfscan ## everything CI runs
 
 bench: $(STAMP) ## run every benchmark (each prints its figures and ratios)
 	@for b in benchmarks/*.py; do echo "== $$b"; $(BIN)/python $$b; done
+
+loadtest-server: $(STAMP) ## load-test prodready serve with `prodready load`; writes loadtests/results/server-read.json (~1.5 min)
+	./scripts/loadtest-server.sh
 
 clean: ## remove the venv and build outputs
 	rm -rf $(VENV) build .pytest_cache .mypy_cache .ruff_cache .coverage .coverage.*
