@@ -58,7 +58,8 @@ echo "Reports (JSON, HTML, SARIF) are in $DEMO_OUT/."
 echo
 echo "==== a fresh prodready server on SQLite"
 stop_previous
-export PRODREADY_DATABASE_URL="sqlite:///$PWD/$DEMO_OUT/prodready.db"
+DEMO_OUT_ABS="$(cd "$DEMO_OUT" && pwd)"
+export PRODREADY_DATABASE_URL="sqlite:///$DEMO_OUT_ABS/prodready.db"
 rm -f "$DEMO_OUT"/prodready.db "$DEMO_OUT"/prodready.db-*
 "$PRODREADY" db upgrade
 PRODREADY_TOKEN="$("$PRODREADY" token create --name demo --scope push 2>/dev/null)"

@@ -60,6 +60,7 @@ def test_demo_script_scans_pushes_and_serves(repo_root: Path, tmp_path: Path) ->
             names = {service["name"] for service in listed["items"]}
             assert {"prodready", "orders", "payments", "pricing", "svc-00000"} <= names
             assert client.get("/").status_code == 200
+        assert (tmp_path / "prodready.db").is_file()  # in DEMO_OUT, not under the repo
     finally:
         pidfile = tmp_path / "serve.pid"
         if pidfile.exists():
