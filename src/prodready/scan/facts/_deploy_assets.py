@@ -514,7 +514,10 @@ def _artillery(path: str, doc: dict[str, Any], out: Assets) -> bool:
 def _prodready_load(path: str, doc: dict[str, Any], out: Assets) -> bool:
     kind = as_str(doc.get("kind")) or ""
     explicit = kind == "prodready/load"
-    shaped = ("stages" in doc or "profile" in doc) and ("target" in doc or "targets" in doc)
+    # The plan schema (``prodready.load``): a load shape (stages, a profile, or a
+    # constant rate for a duration) and where to send it.
+    shape = "stages" in doc or "profile" in doc or ("rate" in doc and "duration" in doc)
+    shaped = shape and any(k in doc for k in ("target", "targets", "targets_file"))
     if not (explicit or shaped) or "scenarios" in doc or "jobs" in doc:
         return False
     if shaped and not explicit and isinstance(doc.get("stages"), list):

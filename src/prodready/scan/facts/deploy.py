@@ -418,6 +418,7 @@ _YAML_HINTS = (
     "config:",
     "target:",
     "targets:",
+    "targets_file:",
 )
 _JSON_HINTS = (
     '"panels"',
