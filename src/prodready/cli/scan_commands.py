@@ -17,10 +17,10 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.text import Text
 
+from prodready.cli._gc import batch_collection
 from prodready.cli.app import EXIT_GATE_FAILED, EXIT_OK, EXIT_USAGE
 from prodready.scan.checks.registry import Registry, load_registry
 from prodready.scan.engine import ScanOptions, UsageError, scan
@@ -40,6 +40,15 @@ class _RichProgress:
     """Progress bar on stderr (only used when stderr is a terminal)."""
 
     def __init__(self) -> None:
+        # Imported here: only a scan on a terminal shows a bar (~9 ms of start-up).
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+        )
+
         self._progress = Progress(
             TextColumn("{task.description}"),
             BarColumn(),
@@ -254,15 +263,16 @@ def scan_command(
         cache=not no_cache,
     )
     show_progress = not no_progress and sys.stderr.isatty()
-    try:
-        if show_progress:
-            with _RichProgress() as progress:
-                result = scan(path, options, progress=progress)
-        else:
-            result = scan(path, options)
-    except (UsageError, PolicyError) as exc:
-        raise _fail(str(exc)) from None
-    _write_reports(result, plan)
+    with batch_collection():
+        try:
+            if show_progress:
+                with _RichProgress() as progress:
+                    result = scan(path, options, progress=progress)
+            else:
+                result = scan(path, options)
+        except (UsageError, PolicyError) as exc:
+            raise _fail(str(exc)) from None
+        _write_reports(result, plan)
     gate = _gate(result, fail_under, min_level, service)
     pushed = push_to is None or _push(result, push_to, token)
     raise typer.Exit(gate if gate != EXIT_OK or pushed else EXIT_USAGE)
