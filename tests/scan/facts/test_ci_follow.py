@@ -499,3 +499,21 @@ def test_deep_make_chains_are_bounded() -> None:
     assert result.runs("pytest", [Trigger.CI]) == [], "400 prerequisites deep is not followed"
     assert any("nesting deeper than" in p.message for p in result.problems)
     assert only(result, "pytest", Trigger.LOCAL).chain.startswith("Makefile:")
+
+
+def test_a_script_named_like_a_builtin_is_followed() -> None:
+    """encode/httpx runs ``scripts/test`` (not the ``test`` builtin), whose tools
+    sit behind a ``${PREFIX}`` virtualenv prefix."""
+    script = (
+        '#!/bin/sh\nset -ex\nexport PREFIX=""\nif [ -d venv ]; then export PREFIX="venv/bin/"; fi\n'
+        '${PREFIX}coverage run -m pytest "$@"\n${PREFIX}ruff format httpx --diff\n'
+    )
+    result = facts(
+        {".github/workflows/ci.yml": gha('"scripts/test"', "test -f x"), "scripts/test": script}
+    )
+    run = only(result, "test", Trigger.CI)
+    assert run.tool is not None
+    assert run.tool.id == "pytest"
+    assert run.can_fail
+    assert [r.location.path for r in result.runs("format")] == ["scripts/test"]
+    assert not any(r.command.startswith("test ") for r in result.commands)

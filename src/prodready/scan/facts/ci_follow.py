@@ -242,8 +242,14 @@ def _prefix(location: Location, leaf: Leaf) -> Leaf:
 
 
 def _is_trivial(argv: tuple[str, ...]) -> bool:
+    """A builtin or a coreutil; ``scripts/test`` or ``./build/echo`` is a script to follow."""
     words, _, _ = unwrap(argv)
-    return not words or program(words[0]) in _TRIVIAL
+    if not words:
+        return True
+    first = words[0]
+    if "/" in first and not first.startswith(("/bin/", "/usr/bin/")):
+        return False
+    return program(first) in _TRIVIAL
 
 
 class Follower:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import functools
 import posixpath
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -157,11 +158,16 @@ _IMAGE_TOOLS = {
 }
 
 
+_VAR_PREFIX = re.compile(r"^(?:\$\{[^}]*\})+")
+
+
 @functools.lru_cache(maxsize=4096)
 def program(word: str) -> str:
     """``./node_modules/.bin/eslint`` -> ``eslint``; ``.venv/bin/python3.11``
-    -> ``python3.11``; ``gradlew.bat`` -> ``gradlew``."""
+    -> ``python3.11``; ``gradlew.bat`` -> ``gradlew``; ``${PREFIX}pytest`` ->
+    ``pytest`` (a venv prefix in a variable, as in encode's ``scripts/test``)."""
     base = posixpath.basename(word.replace("\\", "/")) or word
+    base = _VAR_PREFIX.sub("", base) or base
     for suffix in (".exe", ".cmd", ".bat"):
         if base.lower().endswith(suffix):
             base = base[: -len(suffix)]
