@@ -451,3 +451,45 @@ def test_codeowners_that_only_cover_other_files_give_the_code_no_owner() -> None
     verdict = judge_ownership(service(files))
     assert verdict.outcome is Outcome.PASS
     assert verdict.evidence[0].detail == "/src/ @acme/orders"
+
+
+LIBRARY_README = (
+    "# retrykit\n\nRetries for Python functions, with backoff and jitter.\n\n"
+    "## Installation\n\n```sh\npip install retrykit\n```\n\n"
+    "## Usage\n\n### A first retry\n\n```python\nfrom retrykit import retry\n\n"
+    "@retry(attempts=3)\ndef fetch():\n    ...\n```\n"
+)
+LIBRARY = {
+    "pyproject.toml": '[project]\nname = "retrykit"\nversion = "1.0"\ndependencies = []\n',
+    "src/retrykit/__init__.py": "def retry(attempts):\n    return lambda f: f\n",
+}
+
+
+def test_a_library_readme_says_how_to_install_and_use_it() -> None:
+    """A library is not run: install + usage is what its README owes."""
+    outcome, _score, summary = judge({**LIBRARY, "README.md": LIBRARY_README})
+    assert outcome is Outcome.FAIL
+    assert summary == "README does not say how to run the tests"
+    with_tests = LIBRARY_README + "\n## Tests\n\n```sh\npytest\n```\n"
+    assert judge({**LIBRARY, "README.md": with_tests})[:2] == (Outcome.PASS, 10.0)
+
+
+def test_a_service_still_owes_how_to_run_it() -> None:
+    service = {
+        "pyproject.toml": '[project]\nname = "orders"\ndependencies = ["fastapi"]\n',
+        "app/main.py": "from fastapi import FastAPI\n\napp = FastAPI()\n",
+        "README.md": LIBRARY_README + "\n## Tests\n\n```sh\npytest\n```\n",
+    }
+    outcome, _score, summary = judge(service)
+    assert outcome is Outcome.FAIL
+    assert summary == "README does not say how to run the service"
+
+
+def test_how_to_test_may_live_in_the_contributing_guide() -> None:
+    guide = "# Contributing\n\n## Running the tests\n\n```sh\nscripts/test\n```\n"
+    files = {**LIBRARY, "README.md": LIBRARY_README, ".github/CONTRIBUTING.md": guide}
+    outcome, score, summary = judge(files)
+    assert (outcome, score) == (Outcome.PASS, 10.0)
+    assert "(tests: .github/CONTRIBUTING.md)" in summary
+    silent = {**files, ".github/CONTRIBUTING.md": "# Contributing\n\nBe kind.\n"}
+    assert judge(silent)[0] is Outcome.FAIL

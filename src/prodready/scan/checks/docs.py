@@ -42,7 +42,8 @@ README = CheckSpec(
     title="README explains how to run and test the service",
     passes_when=(
         "a README that says how to run and how to test (a README that only links "
-        "elsewhere does not count)"
+        "elsewhere does not count); for a library, how to install and use it stands for "
+        "how to run it, and a CONTRIBUTING or development guide may say how to test"
     ),
     why=(
         "The README is the front door of a service. The engineer paged at 3 a.m., the "
@@ -116,18 +117,33 @@ def judge_readme(facts: Facts) -> Verdict:
             evidence=found,
         )
     findings = []
-    for kind, says, commands, sections in (
-        ("run the service", readme.says_how_to_run, readme.run_commands, readme.run_sections),
-        ("run the tests", readme.says_how_to_test, readme.test_commands, readme.test_sections),
-    ):
-        if not says:
-            findings.append(finding(f"README does not say how to {kind}", readme.path, 1))
-        elif commands:
-            found.append(evidence(readme.path, f"{commands[0].command}", commands[0].line))
-        elif sections:
-            found.append(evidence(readme.path, f"section {sections[0].text!r}", sections[0].line))
+    library = not readme.says_how_to_run and app_kind(facts) == LIBRARY
+    if library and readme.says_how_to_use:
+        # A library is not run: its README says how to install it and call it.
+        shown = readme.install_commands[0] if readme.install_commands else None
+        found.append(
+            evidence(readme.path, shown.command, shown.line)
+            if shown
+            else evidence(readme.path, "a usage section with code")
+        )
+    elif not readme.says_how_to_run:
+        kind = "use the library" if library else "run the service"
+        findings.append(finding(f"README does not say how to {kind}", readme.path, 1))
+    else:
+        _cite(found, readme.path, readme.run_commands, readme.run_sections)
+    guide = None if readme.says_how_to_test else _test_guide(facts)
+    if readme.says_how_to_test:
+        _cite(found, readme.path, readme.test_commands, readme.test_sections)
+    elif guide is not None:  # CONTRIBUTING.md and the like: where many projects say it
+        _cite(found, guide.path, guide.test_commands, guide.test_sections)
+    else:
+        findings.append(finding("README does not say how to run the tests", readme.path, 1))
     if not findings:
-        return Verdict.passed("README explains how to run and how to test", evidence=found)
+        return Verdict.passed(
+            f"README explains how to {'use' if library else 'run'} and how to test"
+            + (f" (tests: {guide.path})" if guide is not None else ""),
+            evidence=found,
+        )
     missing = " and ".join(f.message.removeprefix("README does not say ") for f in findings)
     return Verdict.failed(
         f"README does not say {missing}",
@@ -135,6 +151,43 @@ def judge_readme(facts: Facts) -> Verdict:
         findings=findings,
         evidence=found,
     )
+
+
+def _cite(found: list[Evidence], path: str, commands: Any, sections: Any) -> None:
+    if commands:
+        found.append(evidence(path, f"{commands[0].command}", commands[0].line))
+    elif sections:
+        found.append(evidence(path, f"section {sections[0].text!r}", sections[0].line))
+
+
+_TEST_GUIDES = (
+    "CONTRIBUTING.md",
+    "CONTRIBUTING.rst",
+    "CONTRIBUTING.adoc",
+    ".github/CONTRIBUTING.md",
+    "docs/CONTRIBUTING.md",
+    "docs/contributing.md",
+    "docs/contributing.rst",
+    "DEVELOPMENT.md",
+    "docs/development.md",
+    "HACKING.md",
+)
+
+
+def _test_guide(facts: Facts) -> ReadmeFacts | None:
+    """A contributing / development guide (service folder, then root) that
+    says how to run the tests."""
+    prefixes = dict.fromkeys([facts.scope.prefix, ""])
+    for prefix in prefixes:
+        for name in _TEST_GUIDES:
+            path = posixpath.join(prefix, name) if prefix else name
+            text = facts.read_text(path) if facts.index.info(path) is not None else None
+            if text is None:
+                continue
+            guide = parse_readme(path, text)
+            if guide.says_how_to_test:
+                return guide
+    return None
 
 
 def _docs(facts: Facts) -> DocsFacts:

@@ -86,7 +86,7 @@ class DocCommand:
     line: int
     command: str
     kind: str
-    """"run" or "test"."""
+    """"run", "test" or "install"."""
     in_code_block: bool
     section: str | None
     """The heading it sits under."""
@@ -112,6 +112,15 @@ class ReadmeFacts:
     test_section_has_code: bool
     links_only: bool
     """Short, mostly links, no commands: it points elsewhere instead of saying."""
+    install_commands: tuple[DocCommand, ...] = ()
+    """``pip install X``, ``go get X``, ``npm install X``...: how a library is obtained."""
+    usage_code: bool = False
+    """A Usage / Example / Quickstart / Installation section shows code (any language)."""
+
+    @property
+    def says_how_to_use(self) -> bool:
+        """For a library, what "how to run" means: how to install it and call it."""
+        return not self.links_only and (bool(self.install_commands) or self.usage_code)
 
     @property
     def says_how_to_run(self) -> bool:
@@ -129,6 +138,19 @@ _RUN_HEADING = re.compile(
     r"development|developing|local development|develop locally|local setup|start(ing)?|"
     r"launch(ing)?|build(ing)? and run(ning)?|serve|serving|demo)\b",
     re.IGNORECASE,
+)
+_USAGE_HEADING = re.compile(
+    r"\b(usage|examples?|quick[ -]?start|getting[ -]started|get started|install(ation|ing)?|"
+    r"tutorial|how to use|using)\b",
+    re.IGNORECASE,
+)
+_INSTALL_COMMAND = re.compile(
+    r"""(?x)
+    ^(?:python[0-9.]*\s+-m\s+)?(?:pip3?|uv\s+pip|pipx)\s+install\s+(?!-r\b|-e\b|--)['"]?[A-Za-z]
+  | ^(?:uv|poetry|pdm|rye|yarn|pnpm|bun|cargo|dotnet)\s+add\s+\S
+  | ^go\s+(?:get|install)\s+\S | ^(?:npm|pnpm)\s+(?:i|install)\s+(?!-)\S
+  | ^gem\s+install\s+\S | ^composer\s+require\s+\S
+    """
 )
 _TEST_HEADING = re.compile(r"\b(test|tests|testing|how to test|running tests|run tests)\b", re.I)
 _PROMPT = re.compile(r"^\s*(?:\$|>|%|PS>|\u276f)\s+")
@@ -220,7 +242,9 @@ def parse_readme(path: str, text: str) -> ReadmeFacts:
     test_commands: list[DocCommand] = []
     run_sections: list[Heading] = []
     test_sections: list[Heading] = []
-    run_code = test_code = False
+    run_code = test_code = usage_code = False
+    install_commands: list[DocCommand] = []
+    usage_level: int | None = None  # inside a Usage section and its subsections
     for section in doc.sections:
         heading = section.heading
         title = heading.text if heading else None
@@ -237,12 +261,20 @@ def parse_readme(path: str, text: str) -> ReadmeFacts:
             for command in _commands_in(code)
         ]
         for line, command, in_block in candidates:
+            if _INSTALL_COMMAND.search(command):
+                install_commands.append(DocCommand(line, command, "install", in_block, title))
             kind = _classify(command)
             target = test_commands if kind == "test" else run_commands if kind else None
             if target is not None:
                 target.append(DocCommand(line, command, kind or "", in_block, title))
         if heading is None:
             continue
+        if usage_level is not None and heading.level <= usage_level:
+            usage_level = None
+        if usage_level is None and _USAGE_HEADING.search(heading.text):
+            usage_level = heading.level
+        if section.code and usage_level is not None:
+            usage_code = True
         has_code = _section_code_has_command(section.code, (p for _, p in section.prose))
         if _TEST_HEADING.search(heading.text):
             test_sections.append(heading)
@@ -273,6 +305,8 @@ def parse_readme(path: str, text: str) -> ReadmeFacts:
         run_section_has_code=run_code,
         test_section_has_code=test_code,
         links_only=links_only,
+        install_commands=tuple(sorted(install_commands, key=lambda c: c.line)),
+        usage_code=usage_code,
     )
 
 
