@@ -261,6 +261,7 @@ class Follower:
         self.problems: list[ParseProblem] = []
         self._text: dict[str, str | None] = {}
         self._runner_files: dict[tuple[str, str], RunnerFile | None] = {}
+        self._pyproject_runners: dict[str, list[RunnerFile]] = {}
         self._precommit: dict[str, PreCommitConfig | None] = {}
         self._units: dict[tuple[str, str, str], list[Leaf]] = {}
         self._scripts: dict[tuple[str, bool, bool, str | None, str | None], ShellScript] = {}
@@ -295,7 +296,7 @@ class Follower:
         self._runner_files[key] = result
         return result
 
-    def _parse_runner(self, runner: str, path: str, text: str) -> RunnerFile | None:  # noqa: C901 - one branch per runner
+    def _parse_runner(self, runner: str, path: str, text: str) -> RunnerFile | None:
         base = posixpath.basename(path)
         if runner == "make":
             return parse_makefile(path, text, self.read)
@@ -329,13 +330,20 @@ class Follower:
             return parse_justfile(path, text)
         if runner == "task":
             return parse_taskfile(path, text)
-        data, problem = load_toml(path, text)
-        if data is None:
-            return None
-        for parsed in parse_pyproject_scripts(path, data, text):
+        for parsed in self._pyproject_scripts(path, text):
             if parsed.runner == runner:
                 return parsed
         return None
+
+    def _pyproject_scripts(self, path: str, text: str) -> list[RunnerFile]:
+        """Every runner's scripts in one pyproject.toml, parsed once: hatch,
+        pdm, poe, rye and pixi all ask for the same file."""
+        found = self._pyproject_runners.get(path)
+        if found is None:
+            data, _problem = load_toml(path, text)
+            found = [] if data is None else parse_pyproject_scripts(path, data, text)
+            self._pyproject_runners[path] = found
+        return found
 
     def precommit(self, path: str) -> PreCommitConfig | None:
         if path not in self._precommit:
