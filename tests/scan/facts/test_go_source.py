@@ -501,3 +501,28 @@ def test_hand_written_retry_loop() -> None:
     assert [(u.line, u.capability, u.library) for u in found.library_uses] == [
         (8, "retry", "hand-written backoff loop")
     ]
+
+
+def test_a_route_behind_a_runtime_prefix_is_named_by_its_literal_tail() -> None:
+    """GoogleCloudPlatform/microservices-demo's frontend serves
+    ``r.HandleFunc(baseUrl+"/_healthz", ...)``."""
+    facts = go(
+        """
+        package main
+
+        import (
+            "net/http"
+
+            "github.com/gorilla/mux"
+        )
+
+        func main() {
+            r := mux.NewRouter()
+            r.HandleFunc(baseUrl+"/_healthz", ok)
+            r.HandleFunc(baseUrl+suffix, ok)
+            http.ListenAndServe(":8080", r)
+        }
+        """,
+        path="main.go",
+    )
+    assert [(r.route, r.health) for r in facts.routes] == [("/_healthz", "strong")]

@@ -650,3 +650,34 @@ def test_unknown_factory_stays_silent() -> None:
         )
         == []
     )
+
+
+def test_a_route_behind_a_runtime_prefix_is_named_by_its_literal_tail() -> None:
+    source = textwrap.dedent(
+        """
+        import requests
+        from fastapi import FastAPI
+
+        app = FastAPI()
+
+        @app.get(PREFIX + "/healthz")
+        def healthz(): ...
+
+        @app.get(f"{PREFIX}/readyz")
+        def readyz(): ...
+
+        @app.get(PREFIX + suffix)
+        def unknown(): ...
+
+        app.add_api_route(PREFIX + "/livez", healthz)
+
+        def call():
+            requests.get(BASE + "/health", timeout=1)
+        """
+    )
+    routes = analyze_python("app/main.py", source).routes
+    assert [(r.route, r.health) for r in routes] == [
+        ("/healthz", "strong"),
+        ("/readyz", "strong"),
+        ("/livez", "strong"),
+    ]

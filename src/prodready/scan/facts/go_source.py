@@ -494,7 +494,7 @@ class _Analyzer:
     def _route_call(
         self, node: Node, arguments: list[Node], framework: str, method: str | None = None
     ) -> None:
-        first = _string_value(arguments[0]) if arguments else None
+        first = _route_value(arguments[0]) if arguments else None
         verb: str | None = None
         if method is not None and method.upper() in _HTTP_VERBS:
             verb = method.upper()
@@ -873,6 +873,16 @@ def _literal_fields(node: Node) -> dict[str, Node]:
         if key is not None and value is not None:
             fields[text_of(key)] = value
     return fields
+
+
+def _route_value(node: Node) -> str | None:
+    """A route pattern: a string literal, or the literal tail of ``baseURL + "/_healthz"``
+    (the prefix is only known at run time; the tail names the route)."""
+    if node.type == "binary_expression" and field_text(node, "operator") == "+":
+        right = node.child_by_field_name("right")
+        tail = _string_value(right) if right is not None else None
+        return tail if tail is not None and tail.startswith("/") else None
+    return _string_value(node)
 
 
 def _string_value(node: Node) -> str | None:

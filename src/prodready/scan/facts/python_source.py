@@ -988,7 +988,7 @@ class _Analyzer:
             self._openapi_app(node, name)
         if name in _ROUTE_FUNCTIONS:
             framework, method = _ROUTE_FUNCTIONS[name]
-            route = _first_string(node, ("path", "route"))
+            route = _route_arg(node, 0, ("path", "route"))
             if route is not None:
                 self._route(node.lineno, framework, method, route)
         if name in _SIGNAL_SETTERS and node.args:
@@ -1043,7 +1043,7 @@ class _Analyzer:
         """Facts visible from the call's shape alone: routes, hooks, servers."""
         if method in _ROUTE_CALLS:
             index, framework, verb = _ROUTE_CALLS[method]
-            route = _string_arg(node, index, ("rule", "path", "uri"))
+            route = _route_arg(node, index, ("rule", "path", "uri"))
             if route is None and method == "add_route" and len(node.args) >= 2:
                 route = _string_arg(node, 1, ())  # aiohttp add_route(method, path, handler)
                 verb = _string_arg(node, 0, ())
@@ -1103,7 +1103,7 @@ class _Analyzer:
         if attr in ("after_serving", "before_server_stop", "after_server_stop", "on_shutdown"):
             self._evidence(self.found.shutdown, call, "lifespan", attr)
         if attr in _ROUTE_DECORATORS:
-            route = _string_arg(call, 0, ("path", "rule", "uri"))
+            route = _route_arg(call, 0, ("path", "rule", "uri"))
             if route is not None and _looks_like_route(route):
                 verb = None if attr in ("route", "api_route", "view") else attr.upper()
                 if attr in ("websocket", "websocket_route"):
@@ -1962,6 +1962,32 @@ def _string_arg(call: ast.Call, index: int, keywords: tuple[str, ...]) -> str | 
     for kw in call.keywords:
         if kw.arg in keywords and isinstance(kw.value, ast.Constant):
             return kw.value.value if isinstance(kw.value.value, str) else None
+    return None
+
+
+def _route_tail(node: ast.expr) -> str | None:
+    """``PREFIX + "/healthz"`` or ``f"{PREFIX}/healthz"``: the literal tail names
+    the route (the prefix is only known at run time)."""
+    tail: ast.expr | None = None
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        tail = node.right
+    elif isinstance(node, ast.JoinedStr) and node.values:
+        tail = node.values[-1]
+    if isinstance(tail, ast.Constant) and isinstance(tail.value, str):
+        return tail.value if tail.value.startswith("/") else None
+    return None
+
+
+def _route_arg(call: ast.Call, index: int, keywords: tuple[str, ...]) -> str | None:
+    """A route argument: a string, or a runtime prefix plus a literal tail."""
+    found = _string_arg(call, index, keywords)
+    if found is not None:
+        return found
+    if len(call.args) > index:
+        return _route_tail(call.args[index])
+    for kw in call.keywords:
+        if kw.arg in keywords:
+            return _route_tail(kw.value)
     return None
 
 
