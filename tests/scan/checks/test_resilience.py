@@ -285,7 +285,12 @@ def test_timeouts_js_fetch_and_axios() -> None:
     bare = "export const ping = () => fetch('https://status');\n"
     verdict = verdict_of(
         judge_timeouts,
-        {"src/ledger.js": ledger, "src/profile.js": profile, "src/bare.ts": bare},
+        {
+            "package.json": "{}",
+            "src/ledger.js": ledger,
+            "src/profile.js": profile,
+            "src/bare.ts": bare,
+        },
     )
     assert verdict.outcome is Outcome.FAIL
     assert located(verdict) == [("src/bare.ts", 1), ("src/ledger.js", 6)]
@@ -415,7 +420,10 @@ def test_graceful_shutdown_node_close_on_sigterm() -> None:
         "const server = app.listen(8080);\n"
         'process.on("SIGTERM", () => server.close(() => process.exit(0)));\n'
     )
-    assert verdict_of(judge_graceful_shutdown, {"src/server.js": source}).outcome is Outcome.PASS
+    assert (
+        verdict_of(judge_graceful_shutdown, {"package.json": "{}", "src/server.js": source}).outcome
+        is Outcome.PASS
+    )
 
 
 def test_graceful_shutdown_not_applicable_to_libraries() -> None:
@@ -495,7 +503,10 @@ def test_retries_urllib3_retry_mounted_heimdall_and_axios_retry() -> None:
         "axiosRetry(http, { retries: 3, retryDelay: axiosRetry.exponentialDelay });\n"
         "module.exports = () => http.get('/x');\n"
     )
-    assert verdict_of(judge_retries, {"ledger.js": axios}).outcome is Outcome.PASS
+    assert (
+        verdict_of(judge_retries, {"package.json": "{}", "ledger.js": axios}).outcome
+        is Outcome.PASS
+    )
 
 
 def test_retries_prodready_http_retry_and_transport() -> None:
@@ -653,12 +664,16 @@ def test_graceful_shutdown_grpc_js_force_shutdown_is_not_draining() -> None:
         'process.once("SIGTERM", close);\n'
     )
     forced = verdict_of(
-        judge_graceful_shutdown, {"index.js": server.replace("{stop}", "forceShutdown")}
+        judge_graceful_shutdown,
+        {"package.json": "{}", "index.js": server.replace("{stop}", "forceShutdown")},
     )
     assert (forced.outcome, forced.score) == (Outcome.FAIL, 5.0)
     assert located(forced) == [("index.js", 7)]
     drained = server.replace("{stop}", "tryShutdown")
-    assert verdict_of(judge_graceful_shutdown, {"index.js": drained}).outcome is Outcome.PASS
+    assert (
+        verdict_of(judge_graceful_shutdown, {"package.json": "{}", "index.js": drained}).outcome
+        is Outcome.PASS
+    )
 
 
 # --------------------------------------------------------------------------- workers

@@ -119,6 +119,7 @@ def test_minified_and_type_stub_files_are_not_analysed() -> None:
 def test_axios_default_timeout_applies_across_files() -> None:
     result = facts_of(
         {
+            "package.json": "{}",
             "src/http.js": "const axios = require('axios');\naxios.defaults.timeout = 3000;\n",
             "src/users.js": "import axios from 'axios';\nexport const f = () => axios.get('/u');\n",
             "src/raw.js": "import axios from 'axios';\nconst c = axios.create();\nc.get('/u');\n",
@@ -307,3 +308,13 @@ def test_health_strength(route: str, strength: str | None) -> None:
 )
 def test_startup_names(name: str, startup: bool) -> None:
     assert is_startup_name(name) is startup
+
+
+def test_browser_scripts_of_a_python_or_go_service_are_not_its_outbound_calls() -> None:
+    """``static/js/app.js`` with no package.json above it runs in a browser."""
+    fetches = "export const load = () => fetch('/api/items');\n"
+    served = facts_of({"app/main.py": "x = 1\n", "app/static/js/app.js": fetches})
+    assert served.outbound_calls == ()
+    assert served.excluded_counts == {"browser script": 1}
+    node = facts_of({"web/package.json": "{}", "web/src/api.js": fetches})
+    assert [c.path for c in node.outbound_calls] == ["web/src/api.js"]

@@ -43,12 +43,8 @@ from prodready.scan.facts.code_model import (
     Route,
     role_of,
 )
-from prodready.scan.facts.go_source import analyze_go
-from prodready.scan.facts.java_source import analyze_java
-from prodready.scan.facts.js_source import analyze_js
 from prodready.scan.facts.libraries import Capability
 from prodready.scan.facts.perfile import file_fact
-from prodready.scan.facts.python_source import analyze_python
 from prodready.scan.facts.source import ParseProblem, RepoFiles
 
 __all__ = [
@@ -98,15 +94,27 @@ def source_language(path: str) -> str | None:
 
 def analyze_file(path: str, text: str, tree: ast.Module | None = None) -> CodeFileFacts | None:
     """Facts of one source file, or None when its language is not analysed.
-    ``tree`` is an already-parsed syntax tree of a Python ``text``."""
+    ``tree`` is an already-parsed syntax tree of a Python ``text``.
+
+    The analysers are imported when first needed: a rescan takes these facts
+    from the cache and never runs them (they and tree-sitter cost ~17 ms of
+    every start)."""
     language = source_language(path)
     if language == "python":
+        from prodready.scan.facts.python_source import analyze_python
+
         return analyze_python(path, text, tree)
     if language == "go":
+        from prodready.scan.facts.go_source import analyze_go
+
         return analyze_go(path, text)
     if language in ("javascript", "typescript"):
+        from prodready.scan.facts.js_source import analyze_js
+
         return analyze_js(path, text)
     if language == "java":
+        from prodready.scan.facts.java_source import analyze_java
+
         return analyze_java(path, text)
     return None
 
@@ -205,7 +213,9 @@ def source_facts(
     analysed: list[tuple[CodeFileFacts, FileRole]] = []
     others: list[SourceFile] = []
     config: list[ConfigFacts] = []
-    for path in files.paths():
+    paths = list(files.paths())
+    node_roots = _node_roots(paths)
+    for path in paths:
         language = source_language(path)
         if language is None:
             if is_config_candidate(path) and role_of(path) is FileRole.PRODUCTION:
@@ -218,6 +228,12 @@ def source_facts(
             continue
         if kind.config is not None:
             config.append(kind.config)
+        if (
+            language in _JS_LANGUAGES
+            and kind.role is FileRole.PRODUCTION
+            and not _under_node_root(path, node_roots)
+        ):
+            kind = replace(kind, role=FileRole.BROWSER)
         if kind.role not in roles:
             others.append(SourceFile(path, language, kind.role, kind.lines, False))
             continue
@@ -226,6 +242,31 @@ def source_facts(
             continue
         analysed.append((facts, kind.role))
     return combine(analysed, others, config)
+
+
+_JS_LANGUAGES = frozenset({"javascript", "typescript"})
+_NODE_MANIFESTS = frozenset({"package.json", "deno.json", "deno.jsonc"})
+
+
+def _node_roots(paths: Iterable[str]) -> frozenset[str]:
+    """Folders holding a Node/Deno manifest ("" is the repository root)."""
+    roots = set()
+    for path in paths:
+        folder, _, name = path.rpartition("/")
+        if name in _NODE_MANIFESTS:
+            roots.add(folder)
+    return frozenset(roots)
+
+
+def _under_node_root(path: str, roots: frozenset[str]) -> bool:
+    if "" in roots:
+        return True
+    folder = path.rpartition("/")[0]
+    while folder:
+        if folder in roots:
+            return True
+        folder = folder.rpartition("/")[0]
+    return False
 
 
 @dataclass(frozen=True, slots=True)

@@ -64,6 +64,10 @@ class FileRole(StrEnum):
     TOOLING = "tooling"
     """Scripts and fixtures of development tools in hidden folders (``.github/``,
     ``.semgrep/``, ``.devcontainer/``...): not shipped with the service."""
+    BROWSER = "browser script"
+    """JavaScript with no ``package.json`` above it, in a repository that is not a
+    Node project there: static files a Python or Go service serves to browsers
+    (``static/js/app.js``). A browser's ``fetch`` is not the service's outbound call."""
 
 
 # Folders and markers the shared classifier does not know about; npm installs
