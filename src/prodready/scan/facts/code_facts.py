@@ -213,7 +213,9 @@ def source_facts(
     analysed: list[tuple[CodeFileFacts, FileRole]] = []
     others: list[SourceFile] = []
     config: list[ConfigFacts] = []
-    for path in files.paths():
+    paths = list(files.paths())
+    node_roots = _node_roots(paths)
+    for path in paths:
         language = source_language(path)
         if language is None:
             if is_config_candidate(path) and role_of(path) is FileRole.PRODUCTION:
@@ -226,6 +228,12 @@ def source_facts(
             continue
         if kind.config is not None:
             config.append(kind.config)
+        if (
+            language in _JS_LANGUAGES
+            and kind.role is FileRole.PRODUCTION
+            and not _under_node_root(path, node_roots)
+        ):
+            kind = replace(kind, role=FileRole.BROWSER)
         if kind.role not in roles:
             others.append(SourceFile(path, language, kind.role, kind.lines, False))
             continue
@@ -234,6 +242,31 @@ def source_facts(
             continue
         analysed.append((facts, kind.role))
     return combine(analysed, others, config)
+
+
+_JS_LANGUAGES = frozenset({"javascript", "typescript"})
+_NODE_MANIFESTS = frozenset({"package.json", "deno.json", "deno.jsonc"})
+
+
+def _node_roots(paths: Iterable[str]) -> frozenset[str]:
+    """Folders holding a Node/Deno manifest ("" is the repository root)."""
+    roots = set()
+    for path in paths:
+        folder, _, name = path.rpartition("/")
+        if name in _NODE_MANIFESTS:
+            roots.add(folder)
+    return frozenset(roots)
+
+
+def _under_node_root(path: str, roots: frozenset[str]) -> bool:
+    if "" in roots:
+        return True
+    folder = path.rpartition("/")[0]
+    while folder:
+        if folder in roots:
+            return True
+        folder = folder.rpartition("/")[0]
+    return False
 
 
 @dataclass(frozen=True, slots=True)
