@@ -67,7 +67,15 @@ class Bulkhead:
     queueing for it only moves the pile-up into the queue.
     """
 
-    __slots__ = ("_free", "_lock", "_rejected", "_waiters", "max_concurrent", "max_wait")
+    # Free slots are tokens in a deque. ``deque.pop()``/``append()`` are
+    # single atomic operations, so the common case (a free slot, nobody
+    # waiting) takes and returns a slot without the lock: a bulkhead sits on
+    # every call, and two lock round trips per call were most of its cost.
+    # The lock guards the waiters. A waiter queues itself, then claims any
+    # token freed meanwhile; a release that sees a waiter after returning
+    # its token hands tokens over under the lock. Between them no token is
+    # left unclaimed while someone waits.
+    __slots__ = ("_lock", "_rejected", "_tokens", "_waiters", "max_concurrent", "max_wait")
 
     def __init__(self, max_concurrent: int, *, max_wait: float = 0.0) -> None:
         if isinstance(max_concurrent, bool) or not isinstance(max_concurrent, int):
@@ -79,14 +87,14 @@ class Bulkhead:
         self.max_concurrent = max_concurrent
         self.max_wait = float(max_wait)
         self._lock = threading.Lock()
-        self._free = max_concurrent
+        self._tokens: deque[None] = deque([None] * max_concurrent)
         self._waiters: deque[_ThreadWaiter | _TaskWaiter] = deque()
         self._rejected = 0
 
     @property
     def in_flight(self) -> int:
         """Calls holding a slot now."""
-        return self.max_concurrent - self._free
+        return self.max_concurrent - len(self._tokens)
 
     @property
     def waiting(self) -> int:
@@ -97,22 +105,42 @@ class Bulkhead:
         """Calls rejected since creation."""
         return self._rejected
 
-    def _try_acquire_locked(self) -> bool:
-        if self._free > 0 and not self._waiters:
-            self._free -= 1
-            return True
-        return False
+    def _take(self) -> bool:
+        try:
+            self._tokens.pop()
+        except IndexError:
+            return False
+        return True
+
+    def _hand_over_locked(self) -> None:
+        """Give free slots to the oldest waiters (lock held)."""
+        waiters, tokens = self._waiters, self._tokens
+        while waiters:
+            try:
+                tokens.pop()
+            except IndexError:
+                return
+            while waiters:
+                if waiters.popleft().grant():
+                    break
+            else:
+                tokens.append(None)  # every waiter had given up: the slot stays free
+                return
 
     def acquire(self, max_wait: float | None = None) -> bool:
         """Take a slot, blocking at most ``max_wait`` seconds; ``False`` means rejected.
 
         ``max_wait`` defaults to the bulkhead's own.
         """
-        lock = self._lock
-        lock.acquire()
-        try:
-            if self._free > 0 and not self._waiters:  # the common case, kept short
-                self._free -= 1
+        if not self._waiters:  # the common case: no lock
+            try:
+                self._tokens.pop()
+            except IndexError:
+                pass
+            else:
+                return True
+        with self._lock:
+            if not self._waiters and self._take():
                 return True
             wait = self.max_wait if max_wait is None else max_wait
             if wait <= 0:
@@ -120,8 +148,7 @@ class Bulkhead:
                 return False
             waiter = _ThreadWaiter()
             self._waiters.append(waiter)
-        finally:
-            lock.release()
+            self._hand_over_locked()  # a slot freed since we looked is ours if we are first
         if waiter.event.wait(wait):
             return True
         with self._lock:
@@ -133,15 +160,23 @@ class Bulkhead:
 
     async def acquire_async(self, max_wait: float | None = None) -> bool:
         """The asyncio twin of :meth:`acquire`; never blocks the event loop."""
+        if not self._waiters:
+            try:
+                self._tokens.pop()
+            except IndexError:
+                pass
+            else:
+                return True
         wait = self.max_wait if max_wait is None else max_wait
         with self._lock:
-            if self._try_acquire_locked():
+            if not self._waiters and self._take():
                 return True
             if wait <= 0:
                 self._rejected += 1
                 return False
             waiter = _TaskWaiter(asyncio.get_running_loop())
             self._waiters.append(waiter)
+            self._hand_over_locked()
         try:
             await asyncio.wait_for(waiter.future, wait)
             return True
@@ -163,18 +198,13 @@ class Bulkhead:
 
     def release(self) -> None:
         """Give a slot back (to the oldest waiter, if any)."""
-        lock = self._lock
-        lock.acquire()
-        try:
-            waiters = self._waiters
-            while waiters:
-                if waiters.popleft().grant():
-                    return
-            if self._free >= self.max_concurrent:
-                raise RuntimeError("Bulkhead.release() called more times than acquire()")
-            self._free += 1
-        finally:
-            lock.release()
+        tokens = self._tokens
+        if len(tokens) >= self.max_concurrent:
+            raise RuntimeError("Bulkhead.release() called more times than acquire()")
+        tokens.append(None)
+        if self._waiters:  # someone waits, or queued while we returned the slot
+            with self._lock:
+                self._hand_over_locked()
 
     def __repr__(self) -> str:
         return (

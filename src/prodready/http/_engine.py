@@ -107,6 +107,7 @@ class Engine:
         "failure_statuses",
         "fallback",
         "hooks",
+        "lean",
         "name",
         "retry",
     )
@@ -139,6 +140,9 @@ class Engine:
         self.bulkhead = bulkhead
         self.fallback = fallback
         self.hooks = Hooks(list(plugins))
+        # Nobody listens to attempts: a driver may run the first attempt
+        # without a Call object or events (see ResilientTransport).
+        self.lean = not self.hooks.on_request and not self.hooks.on_response
         self.name = name if name is not None else (breaker.name if breaker is not None else None)
         self.clock = clock or SYSTEM_CLOCK
         self._now = self.clock.monotonic
@@ -278,7 +282,14 @@ class Engine:
                 call.dependency, call.request, call.attempt, response, now - started, failure
             )
             Hooks.emit(hooks.on_response, event)
+        return self.retry_after_response(call, response, now)
+
+    def retry_after_response(
+        self, call: Call, response: httpx.Response, now: float
+    ) -> float | None:
+        """Retry after ``response`` (recorded and reported already)? The delay, or ``None``."""
         retry = self.retry
+        status = response.status_code
         if retry is None or status not in retry.statuses:
             return None
         if not retry.allows_method(call.request):

@@ -30,11 +30,11 @@ from typing import Any, Final
 import anyio
 import httpx
 
-from prodready.http._breaker import CircuitBreaker
+from prodready.http._breaker import CircuitBreaker, _Ticket
 from prodready.http._bulkhead import Bulkhead
 from prodready.http._clock import Clock
-from prodready.http._engine import Call, Engine, Fallback
-from prodready.http._exceptions import CircuitOpenError, translate
+from prodready.http._engine import _FAILURE, _SUCCESS, STREAM_EXTENSION, Call, Engine, Fallback
+from prodready.http._exceptions import CircuitOpenError, TransportError, translate
 from prodready.http._plugins._base import Plugin
 from prodready.http._retry import Retry
 
@@ -175,46 +175,145 @@ class ResilientTransport(httpx.BaseTransport):
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         engine = self._engine
-        ticket = engine.admit()
-        if isinstance(ticket, CircuitOpenError):
-            return self._refuse(request, ticket)
-        call = engine.begin(request)
-        while True:
-            bulkhead = engine.bulkhead
-            if bulkhead is not None and not bulkhead.acquire():
-                engine.release(ticket)
-                return self._settle(call, engine.refused(call, engine.bulkhead_error(call)))
-            response: httpx.Response | None = None
-            error: BaseException | None = None
+        core = engine._core
+        ticket = None
+        if core is not None:  # Engine.admit(), inlined
+            ticket = core._closed_ticket
+            if ticket is None or core.store is not None:
+                admitted = core.try_admit()
+                if isinstance(admitted, CircuitOpenError):
+                    return self._refuse(request, admitted)
+                ticket = admitted
+        retry = engine.retry
+        if (
+            not engine.lean
+            or (retry is not None and retry.deadline is not None)
+            or request.extensions.get(STREAM_EXTENSION)
+        ):
+            return self._run(engine.begin(request), ticket)
+        # The common case, inlined: a buffered call without a deadline whose
+        # attempts no plugin watches. The first attempt runs here without a
+        # Call object; anything but a final answer hands over to the general
+        # loop with the same state Engine.begin() would have set.
+        replayable = False
+        if retry is not None:
+            replayable = hasattr(request, "_content")  # before the attempt: see Engine.begin
+            budget = retry.budget
+            if budget is not None:
+                budget._calls += 1  # RetryBudget.deposit(), inlined
+        bulkhead = engine.bulkhead
+        if bulkhead is not None and not bulkhead.acquire():
+            engine.release(ticket)
+            call = self._late_call(request, replayable, 0)
+            return self._settle(call, engine.refused(call, engine.bulkhead_error(call)))
+        error: TransportError | None = None
+        try:
+            started = engine._now()
             try:
-                started = engine.before_attempt(call)
-                try:
-                    response = self._inner.handle_request(request)
-                    if not call.stream and not isinstance(response.stream, httpx.ByteStream):
-                        _buffer(response)
-                except httpx.TransportError as exc:
-                    error = engine.error_for(call, exc)
-            except BaseException:
-                engine.release(ticket)  # cancelled or interrupted: not an outcome
-                engine.finish(call)
-                raise
-            finally:
-                if bulkhead is not None:
-                    bulkhead.release()
-            # The slot is free again before any decision, fallback or sleep.
+                response = self._inner.handle_request(request)
+                if not isinstance(response.stream, httpx.ByteStream):
+                    _buffer(response)
+            except httpx.TransportError as exc:
+                call = self._late_call(request, replayable, 1)
+                error = engine.error_for(call, exc)
+        except BaseException:
+            engine.release(ticket)  # cancelled or interrupted: not an outcome
+            raise
+        finally:
+            if bulkhead is not None:
+                bulkhead.release()
+        if error is not None:
+            delay = engine.after_error(call, ticket, error, started)
+            return self._continue(call, None, error, delay)
+        # Engine.after_response() without the (absent) hook.
+        now = engine._now()
+        status = response.status_code
+        failure = status in engine.failure_statuses
+        if core is not None:
+            assert ticket is not None
+            core.record(
+                ticket,
+                _FAILURE if failure else _SUCCESS,
+                now - started,
+                now if engine._pass_now else None,
+            )
+        if (retry is None or status not in retry.statuses) and (
+            not failure or engine.fallback is None
+        ):
+            return response  # final, and no fallback wants it: Engine.respond() has nothing to do
+        call = self._late_call(request, replayable, 1)
+        return self._continue(
+            call, response, None, engine.retry_after_response(call, response, now)
+        )
+
+    def _late_call(self, request: httpx.Request, replayable: bool, attempt: int) -> Call:
+        """The Call that Engine.begin() would have built, after ``attempt`` attempts."""
+        call = Call(request, self._engine.name, False)
+        call.replayable = replayable
+        call.attempt = attempt
+        return call
+
+    def _run(self, call: Call, ticket: _Ticket | None) -> httpx.Response:
+        """The general loop: every attempt of ``call``, with every policy and event."""
+        outcome = self._attempt(call, ticket)
+        if isinstance(outcome, httpx.Response):
+            return outcome
+        return self._continue(call, *outcome)
+
+    def _attempt(
+        self, call: Call, ticket: _Ticket | None
+    ) -> httpx.Response | tuple[httpx.Response | None, BaseException | None, float | None]:
+        """One judged attempt: ``(response, error, delay)``, or the call's end if refused."""
+        engine = self._engine
+        request = call.request
+        bulkhead = engine.bulkhead
+        if bulkhead is not None and not bulkhead.acquire():
+            engine.release(ticket)
+            return self._settle(call, engine.refused(call, engine.bulkhead_error(call)))
+        response: httpx.Response | None = None
+        error: BaseException | None = None
+        try:
+            started = engine.before_attempt(call)
+            try:
+                response = self._inner.handle_request(request)
+                if not call.stream and not isinstance(response.stream, httpx.ByteStream):
+                    _buffer(response)
+            except httpx.TransportError as exc:
+                error = engine.error_for(call, exc)
+        except BaseException:
+            engine.release(ticket)  # cancelled or interrupted: not an outcome
+            engine.finish(call)
+            raise
+        finally:
+            if bulkhead is not None:
+                bulkhead.release()
+        # The slot is free again before any decision, fallback or sleep.
+        if error is not None:
+            return None, error, engine.after_error(call, ticket, error, started)
+        assert response is not None
+        return response, None, engine.after_response(call, ticket, response, started)
+
+    def _continue(
+        self,
+        call: Call,
+        response: httpx.Response | None,
+        error: BaseException | None,
+        delay: float | None,
+    ) -> httpx.Response:
+        """After a judged attempt: end the call, or wait and run the next attempts."""
+        engine = self._engine
+        while True:
             if error is not None:
-                delay = engine.after_error(call, ticket, error, started)
                 if delay is None:
                     return self._settle(call, engine.fail(call, error))
                 call.last_error, call.last_response = error, None
             else:
                 assert response is not None
-                delay = engine.after_response(call, ticket, response, started)
                 if delay is None:
                     if call.stream:
                         response.stream = _TranslatingStream(
                             response.stream,  # type: ignore[arg-type]
-                            request,
+                            call.request,
                         )
                     result = engine.respond(call, response)
                     if result is response:
@@ -229,6 +328,10 @@ class ResilientTransport(httpx.BaseTransport):
             ticket = engine.admit()
             if isinstance(ticket, CircuitOpenError):
                 return self._settle(call, engine.refused(call, ticket))
+            outcome = self._attempt(call, ticket)
+            if isinstance(outcome, httpx.Response):
+                return outcome
+            response, error, delay = outcome
 
     def _refuse(self, request: httpx.Request, error: CircuitOpenError) -> httpx.Response:
         """An open breaker refused the first attempt: fail fast."""
