@@ -221,6 +221,22 @@ def test_proto_services_describe_a_grpc_api() -> None:
     assert "a gRPC server is started but no .proto file describes its services" in findings[0]
 
 
+def test_a_graphql_schema_describes_a_graphql_api() -> None:
+    """saleor commits ``saleor/graphql/schema.graphql``; a file of operations
+    only (a client's queries) is not a contract."""
+    schema = (
+        '"""The store."""\nschema {\n  query: Query\n  mutation: Mutation\n}\n\n'
+        "type Query {\n  order(id: ID!): Order\n}\n\ntype Mutation {\n  cancel(id: ID!): Order\n}\n"
+    )
+    queries = "query GetOrder($id: ID!) {\n  order(id: $id) { id }\n}\n"
+    files = {"pyproject.toml": PYPROJECT, "src/orders/main.py": FLASK}
+    assert run(judge_api_spec, {**files, "web/queries.graphql": queries})[0] is Outcome.FAIL
+    verdict = judge_api_spec(service({**files, "src/orders/schema.graphql": schema}))
+    assert verdict.outcome is Outcome.PASS
+    assert verdict.evidence[0].detail == "GraphQL schema (Mutation, Query, schema)"
+    assert verdict.evidence[0].line == 2
+
+
 def test_asyncapi_describes_an_event_api() -> None:
     asyncapi = (
         "asyncapi: 2.6.0\ninfo:\n  title: orders events\n  version: 1.0.0\nchannels:\n"

@@ -681,3 +681,20 @@ def test_a_route_behind_a_runtime_prefix_is_named_by_its_literal_tail() -> None:
         ("/readyz", "strong"),
         ("/livez", "strong"),
     ]
+
+
+def test_a_hand_written_health_middleware_is_a_health_route() -> None:
+    """saleor: ``application = health_check(application, "/health/")``."""
+    source = textwrap.dedent(
+        """
+        from django.core.asgi import get_asgi_application
+        from .health_check import health_check
+
+        application = health_check(get_asgi_application(), "/health/")
+        status = fetch_health_report("/api/report")
+        """
+    )
+    routes = analyze_python("shop/asgi/__init__.py", source).routes
+    assert [(r.route, r.health, r.framework) for r in routes] == [
+        ("/health/", "strong", "middleware")
+    ]

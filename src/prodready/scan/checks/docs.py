@@ -244,7 +244,7 @@ API_SPEC = CheckSpec(
     title="Machine-readable API contract",
     passes_when=(
         "an OpenAPI/Swagger file that validates, a framework that serves one (FastAPI), "
-        "`.proto` for gRPC, AsyncAPI"
+        "`.proto` for gRPC, AsyncAPI, a GraphQL schema (SDL)"
     ),
     why=(
         "Consumers, contract tests, gateways, client generators and fuzzers (schemathesis) "
@@ -334,7 +334,8 @@ def judge_api_spec(facts: Facts) -> Verdict:
 
 
 def _committed_contracts(facts: Facts, seen: list[Evidence], findings: list[Finding]) -> None:
-    """OpenAPI/Swagger and AsyncAPI documents (validated) and .proto services."""
+    """OpenAPI/Swagger and AsyncAPI documents (validated), .proto services and
+    GraphQL schemas (SDL with root operation types)."""
     docs = _docs(facts)
     for spec in docs.openapi_specs:
         if not _concerns(facts, spec.path, spec.title):
@@ -359,6 +360,10 @@ def _committed_contracts(facts: Facts, seen: list[Evidence], findings: list[Find
         if services and _concerns(facts, proto.path, proto.package):
             names = ", ".join(s.name for s in services)
             seen.append(evidence(proto.path, f"gRPC services {names}", services[0].line))
+    for schema in docs.graphql_schemas:
+        if _concerns(facts, schema.path):
+            roots = ", ".join(schema.roots)
+            seen.append(evidence(schema.path, f"GraphQL schema ({roots})", schema.line))
 
 
 def _served_contracts(facts: Facts, seen: list[Evidence], findings: list[Finding]) -> None:

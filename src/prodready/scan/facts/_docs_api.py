@@ -411,3 +411,37 @@ def parse_proto(path: str, text: str) -> ProtoFile:
         package == "grpc.health.v1" and any(s.name == "Health" for s in services)
     )
     return ProtoFile(path, package, tuple(services), imports, health)
+
+
+# --------------------------------------------------------------------------- GraphQL
+
+
+@dataclass(frozen=True, slots=True)
+class GraphqlSchema:
+    """A GraphQL schema (SDL) that defines root operation types."""
+
+    path: str
+    line: int
+    """Where the first root type is defined."""
+    roots: tuple[str, ...]
+    """``Query``, ``Mutation``, ``Subscription`` (sorted, distinct)."""
+
+
+_GRAPHQL_ROOT = re.compile(
+    r"^[ \t]*(?:extend[ \t]+)?(?:type[ \t]+(Query|Mutation|Subscription)\b|(schema)[ \t]*\{)",
+    re.MULTILINE,
+)
+
+
+def parse_graphql_schema(path: str, text: str) -> GraphqlSchema | None:
+    """The schema a ``.graphql`` file defines; None for a file of operations
+    only (``query GetUser { ... }``: a client's, not a contract)."""
+    roots: set[str] = set()
+    first: int | None = None
+    for match in _GRAPHQL_ROOT.finditer(text):
+        roots.add(match.group(1) or "schema")
+        if first is None:
+            first = text.count("\n", 0, match.start()) + 1
+    if first is None:
+        return None
+    return GraphqlSchema(path, first, tuple(sorted(roots)))

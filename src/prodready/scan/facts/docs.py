@@ -22,11 +22,13 @@ from typing import Any
 
 from prodready.scan.facts._docs_api import (
     AsyncApiSpec,
+    GraphqlSchema,
     OpenApiSpec,
     ProtoFile,
     ProtoService,
     SpecError,
     parse_asyncapi,
+    parse_graphql_schema,
     parse_openapi,
     parse_proto,
 )
@@ -797,6 +799,7 @@ class DocsFacts:
     openapi_specs: tuple[OpenApiSpec, ...] = ()
     asyncapi_specs: tuple[AsyncApiSpec, ...] = ()
     proto_files: tuple[ProtoFile, ...] = ()
+    graphql_schemas: tuple[GraphqlSchema, ...] = ()
     adrs: AdrFacts = AdrFacts((), ())
     runbooks: tuple[Runbook, ...] = ()
     ownership: OwnershipFacts = OwnershipFacts()
@@ -823,6 +826,7 @@ class _Gather:
         self.openapi: list[OpenApiSpec] = []
         self.asyncapi: list[AsyncApiSpec] = []
         self.protos: list[ProtoFile] = []
+        self.graphql: list[GraphqlSchema] = []
         self.adrs: list[AdrRecord] = []
         self.runbooks: list[Runbook] = []
         self.codeowners: list[CodeownersFile] = []
@@ -862,6 +866,10 @@ class _Gather:
             self.spec(path, text)
         elif kind == "proto":
             self.protos.append(parse_proto(path, text))
+        elif kind == "graphql":
+            schema = parse_graphql_schema(path, text)
+            if schema is not None:
+                self.graphql.append(schema)
         elif kind == "adr":
             self.adrs.append(parse_adr(path, text))
         elif kind == "runbook":
@@ -912,6 +920,7 @@ def docs_facts(files: RepoFiles, root: str = "") -> DocsFacts:
         openapi_specs=tuple(gather.openapi),
         asyncapi_specs=tuple(gather.asyncapi),
         proto_files=tuple(gather.protos),
+        graphql_schemas=tuple(gather.graphql),
         adrs=AdrFacts(tuple(adr_dirs), tuple(gather.adrs), configured),
         runbooks=tuple(gather.runbooks),
         ownership=OwnershipFacts(
@@ -942,6 +951,8 @@ def _doc_kind(path: str, lower: str, configured_adr_dir: str | None) -> str | No
         return "maintainers"
     if ext == ".proto":
         return "proto"
+    if ext in (".graphql", ".graphqls", ".gql"):
+        return "graphql"
     if ext in (".yaml", ".yml", ".json"):
         return "spec"
     if is_adr_path(path, configured_adr_dir):

@@ -942,6 +942,7 @@ class _Analyzer:
         if name is not None:
             self._qualified_call(node, name, ctx)
         func = node.func
+        self._health_wrapper(node, func)
         if isinstance(func, ast.Attribute):
             method = func.attr
             if method == "mount" and len(node.args) >= 2:
@@ -957,6 +958,23 @@ class _Analyzer:
             self._reference(arg, ctx)
         for keyword in node.keywords:
             self._reference(keyword.value, ctx)
+
+    def _health_wrapper(self, node: ast.Call, func: ast.expr) -> None:
+        """``health_check(application, "/health/")``: a hand-written ASGI/WSGI
+        middleware answering a health path (saleor's); the callee says health
+        and a literal argument is a conventional health route."""
+        callee = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+        if "health" not in callee.lower():
+            return
+        for arg in (*node.args, *(k.value for k in node.keywords)):
+            if (
+                isinstance(arg, ast.Constant)
+                and isinstance(arg.value, str)
+                and arg.value.startswith("/")
+                and health_strength(arg.value) == "strong"
+            ):
+                self._route(node.lineno, "middleware", None, arg.value)
+                return
 
     def _reference(self, node: ast.expr, ctx: _Context) -> None:
         """A library symbol passed as an argument: ``app.add_middleware(PrometheusMiddleware)``."""
