@@ -166,6 +166,9 @@ class _Ticket:
 class _RollingWindow:
     """Counts per time bucket with running sums; O(1) amortised per record.
 
+    ``_BreakerCore.record`` adds to it directly (the hottest code in the
+    package); ``advance`` keeps the buckets.
+
     A bucket's index is ``int(now / width)``; the window at time ``now``
     holds buckets ``head - n + 1 .. head`` where ``head`` is ``now``'s index.
     """
@@ -217,21 +220,6 @@ class _RollingWindow:
                 totals[slot] = fails[slot] = slows[slot] = 0
         self._head = idx
         return idx
-
-    def add(self, now: float, failed: bool, slow: bool) -> None:
-        idx = int(now / self._width)
-        head = self._head
-        if head is None or idx > head:
-            head = self.advance(now)
-        slot = head % self._n
-        self._totals[slot] += 1
-        self.total += 1
-        if failed:
-            self._fails[slot] += 1
-            self.fails += 1
-        if slow:
-            self._slows[slot] += 1
-            self.slows += 1
 
 
 Listener = Callable[[StateChange], None]
@@ -378,12 +366,13 @@ class _BreakerCore:
         slow = slow_after is not None and outcome != _IGNORED and duration >= slow_after
         if now is None:
             now = self.clock.monotonic()
+        failed = outcome == _FAILURE
         lock = self._lock
         lock.acquire()
         try:
             if outcome == _SUCCESS:
                 self._successes_total += 1
-            elif outcome == _FAILURE:
+            elif failed:
                 self._failures_total += 1
             if ticket.epoch != self._epoch or ticket.shadow:
                 return  # admitted under an earlier state: counted, never decisive
@@ -391,34 +380,51 @@ class _BreakerCore:
             if state is _CLOSED:
                 if outcome == _IGNORED:
                     return
+                # Add to the window (inline: this runs on every call).
                 window = self._window
-                window.add(now, outcome == _FAILURE, slow)
-                total = window.total
-                if (
-                    total >= cfg.volume_threshold
-                    and self._mode is not _FORCED_CLOSED
-                    and (
-                        window.fails >= cfg.error_threshold * total
-                        or (
-                            slow_after is not None
-                            and window.slows >= cfg.slow_call_threshold * total
-                        )
-                    )
-                ):
-                    self._transition(_OPEN, now, self._trip_reason(window))
+                head = window._head
+                if head is None or int(now / window._width) > head:
+                    head = window.advance(now)
+                slot = head % window._n
+                window._totals[slot] += 1
+                total = window.total = window.total + 1
+                if failed:
+                    window._fails[slot] += 1
+                    window.fails += 1
+                if slow:
+                    window._slows[slot] += 1
+                    window.slows += 1
+                # Thresholds are > 0, so a window without failures or slow calls cannot trip.
+                if total >= cfg.volume_threshold and (window.fails or window.slows):
+                    self._trip_if_due_locked(now)
             elif state is _HALF_OPEN and ticket.probe:
-                if outcome == _IGNORED:
-                    self._probe_until = 0.0  # free the slot for the next caller
-                elif outcome == _FAILURE:
-                    self._transition(_OPEN, now, "probe failed")
-                elif slow:
-                    self._transition(_OPEN, now, f"probe slower than {slow_after:g} s")
-                else:
-                    self._transition(_CLOSED, now, "probe succeeded")
+                self._judge_probe_locked(outcome, slow, now)
         finally:
             lock.release()
         if self._pending:
             self._drain()
+
+    def _trip_if_due_locked(self, now: float) -> None:
+        cfg, window = self.config, self._window
+        total = window.total
+        if self._mode is not _FORCED_CLOSED and (
+            window.fails >= cfg.error_threshold * total
+            or (
+                cfg.slow_call_duration is not None
+                and window.slows >= cfg.slow_call_threshold * total
+            )
+        ):
+            self._transition(_OPEN, now, self._trip_reason(window))
+
+    def _judge_probe_locked(self, outcome: int, slow: bool, now: float) -> None:
+        if outcome == _IGNORED:
+            self._probe_until = 0.0  # free the slot for the next caller
+        elif outcome == _FAILURE:
+            self._transition(_OPEN, now, "probe failed")
+        elif slow:
+            self._transition(_OPEN, now, f"probe slower than {self.config.slow_call_duration:g} s")
+        else:
+            self._transition(_CLOSED, now, "probe succeeded")
 
     def _trip_reason(self, window: _RollingWindow) -> str:
         total = window.total
