@@ -450,6 +450,21 @@ def test_records_that_decide_nothing_score_half() -> None:
     ]
 
 
+def test_a_decision_recorded_in_prose_counts_with_a_note() -> None:
+    """saleor's docs/adr: titled records that explain a decision in prose,
+    without Context/Decision headings."""
+    prose = " ".join(
+        ["A gift card is a bearer instrument: whoever holds the code can spend it."] * 12
+    )
+    files = SERVICE | {
+        "docs/adr/0001-gift-cards-are-bearer-instruments.md": f"# Gift cards\n\n{prose}\n"
+    }
+    verdict = judge_adr(service(files))
+    assert (verdict.outcome, verdict.score) == (Outcome.PASS, 8.0)
+    assert verdict.summary.startswith("1 free-form decision record(s) in docs/adr")
+    assert "a decision in prose" in verdict.findings[0].message
+
+
 def test_no_records_fail_even_for_a_library() -> None:
     assert run(judge_adr, LIBRARY)[:2] == (Outcome.FAIL, 0.0)
 

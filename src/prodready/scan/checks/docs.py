@@ -738,7 +738,10 @@ ADR = CheckSpec(
     id="doc.adr",
     level=Level.GOLD,
     title="Architecture decision records",
-    passes_when="architecture decision records",
+    passes_when=(
+        "architecture decision records that say their context and the decision (a titled "
+        "record that explains a decision in prose, without those sections, scores 8)"
+    ),
     why=(
         "Decisions outlive the people who made them. Records of why a database, a "
         "protocol or a library was chosen stop the same debates from recurring and let "
@@ -778,6 +781,30 @@ def judge_adr(facts: Facts) -> Verdict:
         ]
         return Verdict.passed(
             f"{len(complete)} decision record(s) in {', '.join(folders)}", evidence=seen
+        )
+    free_form = [r for r in records if r.free_form]
+    if free_form:
+        # Decisions recorded in prose (no Context/Decision headings): kept, and
+        # worth most of the credit; the structure is what is missing.
+        folders = sorted({posixpath.dirname(r.path) for r in free_form})
+        return Verdict.passed(
+            f"{len(free_form)} free-form decision record(s) in {', '.join(folders)} "
+            "(no Context and Decision sections)",
+            score=8.0,
+            evidence=[
+                evidence(r.path, f"ADR {r.number or ''} {r.title or ''}".strip() + _status(r))
+                for r in free_form[:10]
+            ],
+            findings=[
+                finding(
+                    f"{r.path}: a decision in prose; Context and Decision sections make the "
+                    "why and the what findable",
+                    r.path,
+                    1,
+                    severity=Severity.LOW,
+                )
+                for r in free_form[:3]
+            ],
         )
     if records:
         return Verdict.failed(

@@ -332,6 +332,9 @@ def find_readme(paths: Iterable[str], root: str = "") -> str | None:
 # --------------------------------------------------------------------------- ADRs
 
 
+FREE_FORM_ADR_WORDS = 120
+
+
 @dataclass(frozen=True, slots=True)
 class AdrRecord:
     path: str
@@ -341,11 +344,19 @@ class AdrRecord:
     has_context: bool
     has_decision: bool
     has_consequences: bool
+    prose_words: int = 0
+    """Words of prose (not headings, code or link text)."""
 
     @property
     def complete(self) -> bool:
         """Says what was decided and why (context and decision)."""
         return self.has_context and self.has_decision
+
+    @property
+    def free_form(self) -> bool:
+        """No Context/Decision sections, but a titled record with enough prose to
+        say what was decided and why (not a stub or an empty template)."""
+        return not self.complete and bool(self.title) and self.prose_words >= FREE_FORM_ADR_WORDS
 
 
 @dataclass(frozen=True, slots=True)
@@ -441,6 +452,7 @@ def parse_adr(path: str, text: str) -> AdrRecord:
         has_context=_has_part(names[1:], text, ("context", "problem", "background")),
         has_decision=_has_part(names[1:], text, ("decision",)),
         has_consequences=_has_part(names[1:], text, ("consequence",)),
+        prose_words=doc.prose_words,
     )
 
 
