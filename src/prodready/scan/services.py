@@ -23,6 +23,7 @@ import re
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
+from prodready.scan.facts._paths import name_of
 from prodready.scan.facts.files import FileIndex
 from prodready.scan.facts.view import ServiceScope
 
@@ -77,7 +78,7 @@ def discover(index: FileIndex, explicit: tuple[str, ...] | None = None) -> list[
     markers: dict[str, list[str]] = {}
     containers: dict[str, list[str]] = {}
     for path in index.paths():
-        name = PurePosixPath(path).name
+        name = name_of(path)
         if name in MANIFESTS and _eligible(index, path):
             markers.setdefault(_folder(path), []).append(path)
         elif (

@@ -32,6 +32,7 @@ from xml.parsers import expat
 
 import yaml
 
+from prodready.scan.facts._paths import name_of, suffix_of
 from prodready.scan.facts.code_model import (
     CodeFileFacts,
     Evidence,
@@ -86,10 +87,10 @@ _MINIFIED_LINE = 3000
 def source_language(path: str) -> str | None:
     """The analysable language of ``path`` by its name, or None. Type stubs
     (``.pyi``, ``.d.ts``) and minified bundles (``.min.js``) are not code."""
-    name = PurePosixPath(path).name.lower()
+    name = name_of(path).lower()
     if name.endswith((".d.ts", ".min.js", ".min.mjs", ".bundle.js")):
         return None
-    return _EXTENSIONS.get(PurePosixPath(name).suffix)
+    return _EXTENSIONS.get(suffix_of(name))
 
 
 def analyze_file(path: str, text: str, tree: ast.Module | None = None) -> CodeFileFacts | None:
@@ -402,7 +403,7 @@ _LOG_CONFIG = re.compile(r"^(logback|logback-spring|log4j2|log4j2-spring)(-[\w.-
 
 
 def is_config_candidate(path: str) -> bool:
-    name = PurePosixPath(path).name.lower()
+    name = name_of(path).lower()
     if _SPRING_CONFIG.match(name) or (_LOG_CONFIG.match(name) and "-test" not in name):
         return True
     return name.endswith(".json") and ("service" in name or "grpc" in name or "config" in name)

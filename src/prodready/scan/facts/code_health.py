@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
+from prodready.scan.facts._paths import name_of, suffix_of
 from prodready.scan.facts.analysis import SYNTAX_ERROR, FileLint, LintFinding, lint_python
 from prodready.scan.facts.deadcode import (
     dead_definitions,
@@ -115,11 +116,10 @@ class CodeHealth:
 def reference_candidate(path: str) -> bool:
     """Whether a file that is not measured may still name the code: source
     (tests, examples, scripts) and configuration, not documentation."""
-    pure = PurePosixPath(path)
-    name = pure.name.lower()
+    name = name_of(path).lower()
     if name in _CONFIG_NAMES or name.startswith(("dockerfile", "containerfile", ".env")):
         return True
-    return pure.suffix.lower() in {".py", ".go", *_CONFIG_SUFFIXES}
+    return suffix_of(path).lower() in {".py", ".go", *_CONFIG_SUFFIXES}
 
 
 def code_health(
@@ -241,7 +241,7 @@ def _go_modules(files: RepoFiles) -> list[tuple[str, str]]:
     packages in import paths. Only the ``module`` line is read."""
     modules: list[tuple[str, str]] = []
     for path in files.paths():
-        if PurePosixPath(path).name != "go.mod":
+        if name_of(path) != "go.mod":
             continue
         match = _MODULE.search(files.read_text(path) or "")
         if match:

@@ -52,6 +52,7 @@ from datetime import UTC, datetime
 from pathlib import PurePosixPath
 from typing import Any
 
+from prodready.scan.facts._paths import name_of, suffix_of
 from prodready.scan.facts.testsuite import is_test_data
 from prodready.scan.facts.view import Facts
 
@@ -243,11 +244,11 @@ def _role(role: str) -> str:
 
 def is_result_candidate(path: str) -> bool:
     """Whether ``path`` may hold a recorded result (by name only; see module docstring)."""
-    pure = PurePosixPath(path)
-    if pure.suffix.lower() != ".json" or pure.name in _SKIPPED_NAMES:
+    if suffix_of(path).lower() != ".json" or name_of(path) in _SKIPPED_NAMES:
         return False
     if is_test_data(path):
         return False
+    pure = PurePosixPath(path)
     folders = {part.lower() for part in pure.parts[:-1]}
     return bool(folders & _RESULT_DIRS) or bool(_RESULT_NAME.search(pure.stem))
 
