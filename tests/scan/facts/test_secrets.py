@@ -210,6 +210,9 @@ def test_token_assignments(text: str) -> None:
         'secretName = "db-credentials"\n',
         'TOKEN = "exampleToken1234567890"\n',
         'admin_password = "1234567890"\n',
+        # entry points and import paths (Netflix/dispatch's pyproject.toml)
+        'dispatch_basic_auth = "dispatch.plugins.dispatch_core.plugin:BasicAuthProviderPlugin"\n',
+        'AUTH_BACKEND = "myapp.auth.backends.TokenBackend"\n',
     ],
 )
 def test_placeholders_and_references_are_not_secrets(text: str) -> None:
@@ -436,3 +439,11 @@ def test_real_world_false_positives_stay_quiet(path: str, text: str) -> None:
     """Cases met scanning 85 MB of real packages: header names, constants
     named like credentials, type stubs, documentation URLs."""
     assert scan_secrets(path, text).findings == ()
+
+
+@pytest.mark.parametrize(
+    "text",
+    ['password = "Summer2024.Winter"\n', 'auth = "admin:S3cretPassw0rd"\n'],
+)
+def test_one_dot_or_a_bare_colon_still_looks_like_a_password(text: str) -> None:
+    assert [f.kind for f in scan_secrets("app/conf.py", text).findings] != []

@@ -700,6 +700,13 @@ _UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4
 """A UUID as written for an id (with its dashes). 32 bare hex digits under a
 secret-ish name are a token (``uuid4().hex``, ``token_hex(16)``, most vendors'
 API keys), judged like any other hex value."""
+_OBJECT_REFERENCE = re.compile(
+    r"^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+:[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*$"
+    r"|^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*){2,}$",
+    re.ASCII,
+)
+"""``package.module:Object`` (entry points) or ``package.module.Object`` (settings'
+import paths); one dot is too little to tell from a password."""
 _WORDS = re.compile(r"^[A-Za-z]+(?:[-_.][A-Za-z]+)*$")
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*(?:\(\))?$")
 _HEX = re.compile(r"^[0-9a-fA-F]+$")
@@ -789,6 +796,8 @@ def _looks_like_secret(value: str, kind: str) -> bool:
         return False
     if _IDENTIFIER.match(value) and not any(c.isdigit() for c in value):
         return False  # a variable or attribute name, an English word
+    if _OBJECT_REFERENCE.match(value):
+        return False  # "pkg.plugins.auth:BasicAuthPlugin": an entry point, an import path
     if _WORDS.match(value):
         return False  # words, not a secret: "db-credentials", "Access-Control-Allow-Credentials"
     if kind == "password":
