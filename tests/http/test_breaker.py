@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import math
 import threading
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from prodready.http import (
     BreakerRegistry,
@@ -17,6 +20,7 @@ from prodready.http import (
     State,
     StateChange,
 )
+from prodready.http._breaker import _RollingWindow
 
 
 def breaker(clock: ManualClock, registry: BreakerRegistry, **options: object) -> CircuitBreaker:
@@ -432,3 +436,30 @@ def test_is_failure_status_and_repr(clock: ManualClock, registry: BreakerRegistr
     assert not b.is_failure_status(429)
     assert repr(b) == "CircuitBreaker('payments', state=closed, mode=normal)"
     assert b.sleep_window == 5.0
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    window=st.floats(min_value=0.001, max_value=3600.0),
+    buckets=st.integers(min_value=1, max_value=60),
+    readings=st.lists(st.floats(min_value=0.0, max_value=1e7), min_size=1, max_size=20),
+)
+def test_rolling_window_bucket_boundary_is_exact(
+    window: float, buckets: int, readings: list[float]
+) -> None:
+    """record() compares a reading with a precomputed boundary instead of dividing.
+
+    The comparison must give the same bucket as ``int(now / width)`` for every
+    reading, including the ones a last bit away from a boundary.
+    """
+    w = _RollingWindow(window, buckets)
+    for now in sorted(readings):
+        for probe in (math.nextafter(now, -math.inf), now, math.nextafter(now, math.inf)):
+            if w._head is not None:
+                assert (probe >= w._next_at) == (int(probe / w._width) > w._head)
+        w.advance(now)
+        assert w._head == int(now / w._width)
+        assert w._slot == w._head % buckets
+        boundary = w._next_at
+        assert int(boundary / w._width) == w._head + 1
+        assert int(math.nextafter(boundary, -math.inf) / w._width) <= w._head

@@ -42,6 +42,7 @@ serves threads and asyncio tasks: nothing in it awaits.
 from __future__ import annotations
 
 import logging
+import math
 import threading
 from collections import deque
 from collections.abc import Callable, Collection
@@ -166,60 +167,83 @@ class _Ticket:
 class _RollingWindow:
     """Counts per time bucket with running sums; O(1) amortised per record.
 
-    ``_BreakerCore.record`` adds to it directly (the hottest code in the
-    package); ``advance`` keeps the buckets.
-
     A bucket's index is ``int(now / width)``; the window at time ``now``
     holds buckets ``head - n + 1 .. head`` where ``head`` is ``now``'s index.
+
+    ``_BreakerCore.record`` adds to it directly (the hottest code in the
+    package): while a reading is below ``_next_at`` (the first reading of
+    the next bucket, exact) it belongs to the head bucket, whose list index
+    is ``_slot``; otherwise ``advance`` moves the head.
     """
 
-    __slots__ = ("_fails", "_head", "_n", "_slows", "_totals", "_width", "fails", "slows", "total")
+    __slots__ = (
+        "_fails",
+        "_head",
+        "_n",
+        "_next_at",
+        "_slot",
+        "_slows",
+        "_totals",
+        "_width",
+        "fails",
+        "slows",
+        "total",
+    )
 
     def __init__(self, window: float, buckets: int) -> None:
         self._n = buckets
         self._width = window / buckets
-        self._totals = [0] * buckets
-        self._fails = [0] * buckets
-        self._slows = [0] * buckets
-        self._head: int | None = None
-        self.total = 0
-        self.fails = 0
-        self.slows = 0
+        self.reset()
 
     def reset(self) -> None:
         n = self._n
         self._totals = [0] * n
         self._fails = [0] * n
         self._slows = [0] * n
-        self._head = None
+        self._head: int | None = None
+        self._slot = 0
+        self._next_at = -math.inf  # the next reading sets the head
         self.total = self.fails = self.slows = 0
 
-    def advance(self, now: float) -> int:
-        """Move the head to ``now``'s bucket, dropping buckets that left; the head's index.
+    def _start_of(self, idx: int) -> float:
+        """The smallest reading whose bucket index is ``idx`` or more.
+
+        Exact (to the last bit), so that ``now >= _next_at`` agrees with
+        ``int(now / width) > head`` for every reading.
+        """
+        width = self._width
+        x = idx * width
+        while int(x / width) < idx:
+            x = math.nextafter(x, math.inf)
+        while int((below := math.nextafter(x, -math.inf)) / width) >= idx:
+            x = below
+        return x
+
+    def advance(self, now: float) -> None:
+        """Move the head to ``now``'s bucket, dropping buckets that left.
 
         A reading older than the head (a thread that read the clock before
         another took the lock) counts in the head bucket.
         """
         idx = int(now / self._width)
         head = self._head
-        if head is None:
-            self._head = idx
-            return idx
-        if idx <= head:
-            return head
-        if idx - head >= self._n:
-            self.reset()
-        else:
-            n = self._n
-            totals, fails, slows = self._totals, self._fails, self._slows
-            for i in range(head + 1, idx + 1):
-                slot = i % n
-                self.total -= totals[slot]
-                self.fails -= fails[slot]
-                self.slows -= slows[slot]
-                totals[slot] = fails[slot] = slows[slot] = 0
+        if head is not None:
+            if idx <= head:
+                return
+            if idx - head >= self._n:
+                self.reset()
+            else:
+                n = self._n
+                totals, fails, slows = self._totals, self._fails, self._slows
+                for i in range(head + 1, idx + 1):
+                    slot = i % n
+                    self.total -= totals[slot]
+                    self.fails -= fails[slot]
+                    self.slows -= slows[slot]
+                    totals[slot] = fails[slot] = slows[slot] = 0
         self._head = idx
-        return idx
+        self._slot = idx % self._n
+        self._next_at = self._start_of(idx + 1)
 
 
 Listener = Callable[[StateChange], None]
@@ -382,10 +406,9 @@ class _BreakerCore:
                     return
                 # Add to the window (inline: this runs on every call).
                 window = self._window
-                head = window._head
-                if head is None or int(now / window._width) > head:
-                    head = window.advance(now)
-                slot = head % window._n
+                if now >= window._next_at:
+                    window.advance(now)
+                slot = window._slot
                 window._totals[slot] += 1
                 total = window.total = window.total + 1
                 if failed:

@@ -188,7 +188,7 @@ class ResilientTransport(httpx.BaseTransport):
         if (
             not engine.lean
             or (retry is not None and retry.deadline is not None)
-            or request.extensions.get(STREAM_EXTENSION)
+            or STREAM_EXTENSION in request.extensions  # set (even to False): the general path
         ):
             return self._run(engine.begin(request), ticket)
         # The common case, inlined: a buffered call without a deadline whose
