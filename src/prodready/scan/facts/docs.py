@@ -41,6 +41,7 @@ from prodready.scan.facts._docs_text import (
     parse_document,
 )
 from prodready.scan.facts._yamltree import as_str, line_of, load_yaml_documents, walk_path
+from prodready.scan.facts.perfile import file_fact
 from prodready.scan.facts.source import ParseProblem, RepoFiles
 
 __all__ = [
@@ -846,15 +847,12 @@ class _Gather:
         self.entities: list[CatalogEntity] = []
         self.metadata: list[ServiceMetadata] = []
 
-    def spec(self, path: str, text: str) -> None:
-        spec, problem = parse_openapi(path, text)
+    def spec(self, found: ApiDocument) -> None:
+        spec, async_spec, problem = found
         if spec is not None:
             self.openapi.append(spec)
-        else:
-            async_spec, async_problem = parse_asyncapi(path, text)
-            if async_spec is not None:
-                self.asyncapi.append(async_spec)
-            problem = problem or async_problem
+        elif async_spec is not None:
+            self.asyncapi.append(async_spec)
         if problem is not None:
             self.problems.append(problem)
 
@@ -874,16 +872,13 @@ class _Gather:
             self.metadata.append(meta)
 
     def add(self, kind: str, path: str, text: str) -> None:
-        if kind == "spec":
-            self.spec(path, text)
-        elif kind == "proto":
+        """The files that are not per-file facts (``spec`` and ``adr`` are)."""
+        if kind == "proto":
             self.protos.append(parse_proto(path, text))
         elif kind == "graphql":
             schema = parse_graphql_schema(path, text)
             if schema is not None:
                 self.graphql.append(schema)
-        elif kind == "adr":
-            self.adrs.append(parse_adr(path, text))
         elif kind == "runbook":
             self.runbooks.append(parse_runbook(path, text))
         elif kind == "codeowners":
@@ -894,6 +889,36 @@ class _Gather:
             self.catalog(path, text)
         elif kind == "service-metadata":
             self.service_metadata(path, text)
+
+
+ApiDocument = tuple[OpenApiSpec | None, AsyncApiSpec | None, ParseProblem | None]
+"""What a YAML or JSON file holds for ``docs_facts``: an OpenAPI/Swagger
+document, else an AsyncAPI one, and the problem with it."""
+
+
+def api_document(path: str, text: str) -> ApiDocument:
+    """``ApiDocument`` of one file: the per-file kind ``docs.spec``, kept by the
+    fact cache so a rescan neither reads nor validates unchanged specs."""
+    spec, problem = parse_openapi(path, text)
+    if spec is not None:
+        return spec, None, problem
+    async_spec, async_problem = parse_asyncapi(path, text)
+    return None, async_spec, problem or async_problem
+
+
+def is_spec_candidate(path: str) -> bool:
+    """Whether ``docs_facts`` reads ``path`` as a possible API document."""
+    if set(path.split("/")[:-1]) & _SKIP_SPEC_DIRS:
+        return False
+    return _doc_kind(path, posixpath.basename(path).lower(), None) == "spec"
+
+
+def is_default_adr(path: str) -> bool:
+    """Whether ``docs_facts`` reads ``path`` as a decision record when the
+    repository names no ADR folder of its own (``.adr-dir``)."""
+    if set(path.split("/")[:-1]) & _SKIP_SPEC_DIRS:
+        return False
+    return _doc_kind(path, posixpath.basename(path).lower(), None) == "adr"
 
 
 def _configured_adr_dir(files: RepoFiles, paths: list[str], root: str) -> str | None:
@@ -922,6 +947,14 @@ def docs_facts(files: RepoFiles, root: str = "") -> DocsFacts:
         kind = _doc_kind(path, posixpath.basename(path).lower(), configured)
         if kind == "maintainers":
             maintainers.append(path)
+        elif kind == "spec":  # per-file facts: from the scan (and its cache) when known
+            found = file_fact(files, "docs.spec", path, api_document)
+            if found is not None:
+                gather.spec(found)
+        elif kind == "adr":
+            record = file_fact(files, "docs.adr", path, parse_adr)
+            if record is not None:
+                gather.adrs.append(record)
         elif kind is not None:
             text = files.read_text(path)
             if text is not None:

@@ -122,6 +122,14 @@ KINDS: dict[str, Kind] = {
         ),
         Kind("lint", "prodready.scan.facts.analysis:lint_python_file", params=("max_complexity",)),
         Kind("refwords", f"{__name__}:reference_words_of", wanted=f"{__name__}:wants_refwords"),
+        Kind(
+            "docs.spec",
+            "prodready.scan.facts.docs:api_document",
+            wanted=f"{__name__}:wants_docs_spec",
+        ),
+        Kind(
+            "docs.adr", "prodready.scan.facts.docs:parse_adr", wanted=f"{__name__}:wants_docs_adr"
+        ),
     )
 }
 """Every per-file analysis the engine may run ahead and cache."""
@@ -295,6 +303,21 @@ def wants_refwords(info: _FileInfo) -> bool:
     from prodready.scan.facts.code_health import reference_candidate
 
     return reference_candidate(info.path) and not wants_smells(info)
+
+
+def wants_docs_spec(info: _FileInfo) -> bool:
+    """YAML and JSON files ``docs.docs_facts`` reads as possible API documents."""
+    from prodready.scan.facts.docs import is_spec_candidate
+
+    return is_spec_candidate(info.path)
+
+
+def wants_docs_adr(info: _FileInfo) -> bool:
+    """Decision records in the usual places (one in a folder named by
+    ``.adr-dir`` is computed when ``docs_facts`` asks)."""
+    from prodready.scan.facts.docs import is_default_adr
+
+    return is_default_adr(info.path)
 
 
 def _checked(info: _FileInfo, language: str) -> bool:
