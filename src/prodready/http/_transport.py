@@ -44,6 +44,8 @@ __all__ = ["AsyncResilientTransport", "ResilientTransport"]
 # connection can be reused; beyond it, closing the connection is cheaper.
 _DRAIN_LIMIT: Final = 64 * 1024
 
+_ByteStream: Final = httpx.ByteStream  # an in-memory body: nothing to buffer
+
 
 class _TranslatingStream(httpx.SyncByteStream):
     """A streamed body whose httpx errors surface as ``prodready.http`` errors."""
@@ -173,7 +175,7 @@ class ResilientTransport(httpx.BaseTransport):
     def engine(self) -> Engine:
         return self._engine
 
-    def handle_request(self, request: httpx.Request) -> httpx.Response:
+    def handle_request(self, request: httpx.Request) -> httpx.Response:  # noqa: C901 - hot path, inlined on purpose (benchmarks/http_overhead.py)
         engine = self._engine
         core = engine._core
         ticket = None
@@ -202,17 +204,29 @@ class ResilientTransport(httpx.BaseTransport):
             if budget is not None:
                 budget._calls += 1  # RetryBudget.deposit(), inlined
         bulkhead = engine.bulkhead
-        if bulkhead is not None and not bulkhead.acquire():
-            engine.release(ticket)
-            call = self._late_call(request, replayable, 0)
-            return self._settle(call, engine.refused(call, engine.bulkhead_error(call)))
+        if bulkhead is not None:
+            # Bulkhead.acquire()'s lock-free case, inlined: a free slot and
+            # nobody waiting. Anything else takes the full method.
+            tokens = bulkhead._tokens
+            if bulkhead._waiters or not tokens:
+                acquired = bulkhead.acquire()
+            else:
+                try:
+                    tokens.pop()
+                    acquired = True
+                except IndexError:  # another thread took the last slot meanwhile
+                    acquired = bulkhead.acquire()
+            if not acquired:
+                engine.release(ticket)
+                call = self._late_call(request, replayable, 0)
+                return self._settle(call, engine.refused(call, engine.bulkhead_error(call)))
         error: TransportError | None = None
         try:
             started = engine._now()
             try:
                 response = self._inner.handle_request(request)
-                if not isinstance(response.stream, httpx.ByteStream):
-                    _buffer(response)
+                if response.stream.__class__ is not _ByteStream:
+                    _buffer(response)  # (a ByteStream subclass returns at once)
             except httpx.TransportError as exc:
                 call = self._late_call(request, replayable, 1)
                 error = engine.error_for(call, exc)
