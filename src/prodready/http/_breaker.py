@@ -410,7 +410,7 @@ class _BreakerCore:
                     window.advance(now)
                 slot = window._slot
                 window._totals[slot] += 1
-                total = window.total = window.total + 1
+                window.total += 1
                 if failed:
                     window._fails[slot] += 1
                     window.fails += 1
@@ -418,7 +418,7 @@ class _BreakerCore:
                     window._slows[slot] += 1
                     window.slows += 1
                 # Thresholds are > 0, so a window without failures or slow calls cannot trip.
-                if total >= cfg.volume_threshold and (window.fails or window.slows):
+                if (window.fails or window.slows) and window.total >= cfg.volume_threshold:
                     self._trip_if_due_locked(now)
             elif state is _HALF_OPEN and ticket.probe:
                 self._judge_probe_locked(outcome, slow, now)
