@@ -354,7 +354,9 @@ class FactCache:
 
     # ------------------------------------------------------------------ files
     def _entry_file(self, key: str) -> Path:
-        return self.base / "entries" / key[:2] / key[2:]
+        # One path object from one string, not three joins: this runs for
+        # every file of every scan.
+        return Path(f"{self.base}/entries/{key[:2]}/{key[2:]}")
 
     def _header(self, key: str, payload: bytes) -> bytes:
         check = hashlib.blake2b(payload, digest_size=16).hexdigest()

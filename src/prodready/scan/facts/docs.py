@@ -14,6 +14,7 @@ combines them. Problems are ``ParseProblem`` values, never exceptions.
 
 from __future__ import annotations
 
+import functools
 import posixpath
 import re
 from collections.abc import Iterable
@@ -908,17 +909,23 @@ def api_document(path: str, text: str) -> ApiDocument:
 
 def is_spec_candidate(path: str) -> bool:
     """Whether ``docs_facts`` reads ``path`` as a possible API document."""
-    if set(path.split("/")[:-1]) & _SKIP_SPEC_DIRS:
-        return False
-    return _doc_kind(path, posixpath.basename(path).lower(), None) == "spec"
+    return _default_doc_kind(path) == "spec"
 
 
 def is_default_adr(path: str) -> bool:
     """Whether ``docs_facts`` reads ``path`` as a decision record when the
     repository names no ADR folder of its own (``.adr-dir``)."""
+    return _default_doc_kind(path) == "adr"
+
+
+@functools.lru_cache(maxsize=65536)
+def _default_doc_kind(path: str) -> str | None:
+    """``_doc_kind`` without a configured ADR folder, skipped folders
+    excluded: asked for every file by the scan's plan and by every
+    service's ``docs_facts``, so kept per path."""
     if set(path.split("/")[:-1]) & _SKIP_SPEC_DIRS:
-        return False
-    return _doc_kind(path, posixpath.basename(path).lower(), None) == "adr"
+        return None
+    return _doc_kind(path, posixpath.basename(path).lower(), None)
 
 
 def _configured_adr_dir(files: RepoFiles, paths: list[str], root: str) -> str | None:
@@ -942,9 +949,12 @@ def docs_facts(files: RepoFiles, root: str = "") -> DocsFacts:
     gather = _Gather()
     maintainers: list[str] = []
     for path in paths:
-        if set(path.split("/")[:-1]) & _SKIP_SPEC_DIRS:
+        if configured is None:
+            kind = _default_doc_kind(path)
+        elif set(path.split("/")[:-1]) & _SKIP_SPEC_DIRS:
             continue
-        kind = _doc_kind(path, posixpath.basename(path).lower(), configured)
+        else:
+            kind = _doc_kind(path, posixpath.basename(path).lower(), configured)
         if kind == "maintainers":
             maintainers.append(path)
         elif kind == "spec":  # per-file facts: from the scan (and its cache) when known
