@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncIterator, Iterator
+from typing import Any
 
 import httpx
 import pytest
@@ -558,3 +559,24 @@ def test_async_retried_streamed_response_is_drained(clock: ManualClock) -> None:
     assert asyncio.run(main()) == b"ok"
     assert 64 <= len(served) <= 66
     assert clock.sleeps == [0.01]
+
+
+def test_client_send_honours_a_subclass_mro() -> None:
+    """Client.send skips super() only when httpx's send is next; a class in between still runs."""
+    seen: list[bool] = []
+
+    class Recording(httpx.Client):
+        def send(self, request: httpx.Request, **kwargs: Any) -> httpx.Response:
+            seen.append(bool(request.extensions.get("prodready.stream")))
+            return super().send(request, **kwargs)
+
+    class Mine(Client, Recording):
+        pass
+
+    assert Client._next_send_is_httpx
+    assert not Mine._next_send_is_httpx
+    with Mine(transport=always(200), retry=Retry(attempts=2)) as client:
+        assert client.get("http://svc.test/").status_code == 200
+        with client.stream("GET", "http://svc.test/") as response:
+            assert response.read() == b'{"status":200}'
+    assert seen == [False, True]

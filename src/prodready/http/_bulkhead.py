@@ -203,8 +203,12 @@ class Bulkhead:
             raise RuntimeError("Bulkhead.release() called more times than acquire()")
         tokens.append(None)
         if self._waiters:  # someone waits, or queued while we returned the slot
-            with self._lock:
-                self._hand_over_locked()
+            self._hand_over()
+
+    def _hand_over(self) -> None:
+        """After returning a slot while someone waits (ResilientTransport calls it too)."""
+        with self._lock:
+            self._hand_over_locked()
 
     def __repr__(self) -> str:
         return (

@@ -235,7 +235,11 @@ class ResilientTransport(httpx.BaseTransport):
             raise
         finally:
             if bulkhead is not None:
-                bulkhead.release()
+                # Bulkhead.release(), inlined. Our own slot, returned once, so
+                # its over-release check has nothing to catch here.
+                tokens.append(None)
+                if bulkhead._waiters:
+                    bulkhead._hand_over()
         if error is not None:
             delay = engine.after_error(call, ticket, error, started)
             return self._continue(call, None, error, delay)
