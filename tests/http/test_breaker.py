@@ -463,3 +463,10 @@ def test_rolling_window_bucket_boundary_is_exact(
         boundary = w._next_at
         assert int(boundary / w._width) == w._head + 1
         assert int(math.nextafter(boundary, -math.inf) / w._width) <= w._head
+
+
+def test_record_rejects_an_unknown_outcome(clock: ManualClock, registry: BreakerRegistry) -> None:
+    b = breaker(clock, registry)
+    with pytest.raises(ValueError, match="outcome must be an Outcome"):
+        b.record(b.admit(), 7)
+    assert b.metrics().requests == 0

@@ -385,25 +385,40 @@ class _BreakerCore:
 
         ``now`` saves a clock reading when the caller has one from this clock.
         """
-        cfg = self.config
-        slow_after = cfg.slow_call_duration
-        slow = slow_after is not None and outcome != _IGNORED and duration >= slow_after
         if now is None:
             now = self.clock.monotonic()
-        failed = outcome == _FAILURE
+        if outcome in (_SUCCESS, _FAILURE):
+            self.record_outcome(ticket, outcome == _FAILURE, duration, now)
+            return
+        if outcome != _IGNORED:
+            raise ValueError(f"outcome must be an Outcome (0, 1 or 2), got {outcome!r}")
+        with self._lock:
+            if ticket.epoch != self._epoch or ticket.shadow:
+                return  # admitted under an earlier state: never decisive
+            if self._state is _HALF_OPEN and ticket.probe:
+                self._probe_until = 0.0  # the probe did not happen: free the slot
+        if self._pending:
+            self._drain()
+
+    def record_outcome(self, ticket: _Ticket, failed: bool, duration: float, now: float) -> None:
+        """:meth:`record` for a success or a failure, ``now`` read from this breaker's clock.
+
+        The transports call it directly: it runs once per attempt.
+        """
+        cfg = self.config
+        slow_after = cfg.slow_call_duration
+        slow = slow_after is not None and duration >= slow_after
         lock = self._lock
         lock.acquire()
         try:
-            if outcome == _SUCCESS:
-                self._successes_total += 1
-            elif failed:
+            if failed:
                 self._failures_total += 1
+            else:
+                self._successes_total += 1
             if ticket.epoch != self._epoch or ticket.shadow:
                 return  # admitted under an earlier state: counted, never decisive
             state = self._state
             if state is _CLOSED:
-                if outcome == _IGNORED:
-                    return
                 # Add to the window (inline: this runs on every call).
                 window = self._window
                 if now >= window._next_at:
@@ -421,7 +436,7 @@ class _BreakerCore:
                 if (window.fails or window.slows) and window.total >= cfg.volume_threshold:
                     self._trip_if_due_locked(now)
             elif state is _HALF_OPEN and ticket.probe:
-                self._judge_probe_locked(outcome, slow, now)
+                self._judge_probe_locked(failed, slow, now)
         finally:
             lock.release()
         if self._pending:
@@ -439,10 +454,8 @@ class _BreakerCore:
         ):
             self._transition(_OPEN, now, self._trip_reason(window))
 
-    def _judge_probe_locked(self, outcome: int, slow: bool, now: float) -> None:
-        if outcome == _IGNORED:
-            self._probe_until = 0.0  # free the slot for the next caller
-        elif outcome == _FAILURE:
+    def _judge_probe_locked(self, failed: bool, slow: bool, now: float) -> None:
+        if failed:
             self._transition(_OPEN, now, "probe failed")
         elif slow:
             self._transition(_OPEN, now, f"probe slower than {self.config.slow_call_duration:g} s")

@@ -249,12 +249,10 @@ class ResilientTransport(httpx.BaseTransport):
         failure = status in engine.failure_statuses
         if core is not None:
             assert ticket is not None
-            core.record(
-                ticket,
-                _FAILURE if failure else _SUCCESS,
-                now - started,
-                now if engine._pass_now else None,
-            )
+            if engine._pass_now:
+                core.record_outcome(ticket, failure, now - started, now)
+            else:  # the breaker runs on another clock: let it read its own
+                core.record(ticket, _FAILURE if failure else _SUCCESS, now - started)
         if (retry is None or status not in retry.statuses) and (
             not failure or engine.fallback is None
         ):
