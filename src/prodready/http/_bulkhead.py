@@ -127,18 +127,23 @@ class Bulkhead:
                 tokens.append(None)  # every waiter had given up: the slot stays free
                 return
 
+    def _take_free(self) -> bool:
+        """A free slot without the lock, when nobody queues (deque ops are atomic)."""
+        if self._waiters:
+            return False
+        try:
+            self._tokens.pop()
+        except IndexError:
+            return False
+        return True
+
     def acquire(self, max_wait: float | None = None) -> bool:
         """Take a slot, blocking at most ``max_wait`` seconds; ``False`` means rejected.
 
         ``max_wait`` defaults to the bulkhead's own.
         """
-        if not self._waiters:  # the common case: no lock
-            try:
-                self._tokens.pop()
-            except IndexError:
-                pass
-            else:
-                return True
+        if self._take_free():  # the common case: no lock
+            return True
         with self._lock:
             if not self._waiters and self._take():
                 return True
@@ -160,13 +165,8 @@ class Bulkhead:
 
     async def acquire_async(self, max_wait: float | None = None) -> bool:
         """The asyncio twin of :meth:`acquire`; never blocks the event loop."""
-        if not self._waiters:
-            try:
-                self._tokens.pop()
-            except IndexError:
-                pass
-            else:
-                return True
+        if self._take_free():
+            return True
         wait = self.max_wait if max_wait is None else max_wait
         with self._lock:
             if not self._waiters and self._take():
