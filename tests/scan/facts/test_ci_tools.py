@@ -159,3 +159,17 @@ def test_unwrap_reports_coverage_wrappers() -> None:
     words, extra, _ = unwrap(["nyc", "--reporter=lcov", "npm", "test"])
     assert words == ("npm", "test")
     assert extra == {ToolCategory.COVERAGE}
+
+
+def test_docker_exec_runs_the_command_inside_the_container() -> None:
+    """``docker exec CONTAINER cmd`` runs cmd: a CI job that starts its image and
+    execs the tests, linters and formatters inside it (found scanning
+    testdrivenio/fastapi-tdd-docker, whose test.in-ci and cq.format failed)."""
+    assert tool_of("docker exec fastapi-tdd python -m pytest .") == ("pytest", True)
+    assert tool_of("docker exec -i -e CI=1 --workdir /app api python -m black . --check")[0] == (
+        "black"
+    )
+    assert tool_of("docker container exec -t web flake8 .")[0] == "flake8"
+    assert tool_of("podman exec --detach-keys ctrl-x app go test ./...")[0] == "go-test"
+    assert tool_of("docker exec fastapi-tdd")[0] is None
+    assert tool_of("docker exec -it")[0] is None

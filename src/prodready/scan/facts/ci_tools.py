@@ -86,6 +86,7 @@ _VALUE_FLAGS: dict[str, frozenset[str]] = {
         | {"--tmpfs", "--device", "--cap-add", "--security-opt", "--ulimit", "--hostname", "-h"}
         | {"--volumes-from", "--ipc", "--pid", "--gpus", "--log-driver", "--restart", "--link"}
         | {"-f", "--file", "--project-name", "--profile", "--project-directory", "--service-ports"}
+        | {"--detach-keys"}
     ),
     "conda": frozenset({"-n", "--name", "-p", "--prefix", "--cwd"}),
     "timeout": frozenset({"-s", "--signal", "-k", "--kill-after"}),
@@ -370,6 +371,13 @@ def _unwrap_docker(rest: list[str]) -> list[str] | None:
         return rest[index + 1 :] if index < len(rest) else None
     if rest[:1] == ["container"]:
         rest = rest[1:]
+    if rest[:1] == ["exec"]:
+        # ``docker exec [options] CONTAINER COMMAND...``: the command runs in
+        # an already started container (a CI job that runs its image, then
+        # execs the tests and linters inside it).
+        rest = rest[1:]
+        index = _skip_options(rest, flags)
+        return rest[index + 1 :] or None if index < len(rest) else None
     if rest[:1] != ["run"]:
         return None
     rest = rest[1:]
