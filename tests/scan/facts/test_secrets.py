@@ -447,3 +447,26 @@ def test_real_world_false_positives_stay_quiet(path: str, text: str) -> None:
 )
 def test_one_dot_or_a_bare_colon_still_looks_like_a_password(text: str) -> None:
     assert [f.kind for f in scan_secrets("app/conf.py", text).findings] != []
+
+
+@pytest.mark.parametrize(
+    ("path", "text"),
+    [
+        (
+            "app/db/queries/sql/users.sql",
+            "UPDATE users\nSET salt            = :new_salt,\n"
+            "    hashed_password = :new_password2,\n    bio = :new_bio\n",
+        ),
+        ("app/repo.py", 'q = text("UPDATE users SET password = :password WHERE id = :id")\n'),
+    ],
+)
+def test_sql_named_parameters_are_not_passwords(path: str, text: str) -> None:
+    """``hashed_password = :new_password`` binds a query parameter (found
+    scanning nsidnev/fastapi-realworld-example-app's aiosql queries)."""
+    assert scan_secrets(path, text).findings == ()
+
+
+def test_a_colon_in_a_real_password_still_counts() -> None:
+    """Only a bare ``:identifier`` is a parameter, not any value with a colon."""
+    found = scan_secrets("config/app.yaml", "db_password: ':Xq9#mT2v!pL'\n").findings
+    assert [f.kind for f in found] != []

@@ -710,6 +710,8 @@ import paths); one dot is too little to tell from a password."""
 _WORDS = re.compile(r"^[A-Za-z]+(?:[-_.][A-Za-z]+)*$")
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*(?:\(\))?$")
 _HEX = re.compile(r"^[0-9a-fA-F]+$")
+_BIND_PARAMETER = re.compile(r"^:[A-Za-z_][A-Za-z0-9_]*$")
+"""A named query parameter (``:name``: SQL files, aiosql, SQLAlchemy ``text()``)."""
 _SEQUENCES = ("0123456789", "1234567890", "abcdefghij", "qwertyuiop")
 
 
@@ -743,6 +745,8 @@ def _is_placeholder(value: str, name: str | None = None) -> bool:
         return True
     if any(marker in stripped for marker in ("${", "{{", "}}", "$(", "%s", "%(", "<%", "#{")):
         return True
+    if _BIND_PARAMETER.match(stripped):
+        return True  # "SET hashed_password = :new_password": an SQL named parameter
     if stripped[0] in "{[(" and stripped[-1] in "}])":
         return True
     if any(fragment in lowered for fragment in _PLACEHOLDER_FRAGMENTS):
