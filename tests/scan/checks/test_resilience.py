@@ -114,6 +114,29 @@ def test_libraries_and_health_routes_in_tests_only() -> None:
     assert judge(test_only)[0] is Outcome.NOT_APPLICABLE
 
 
+def test_a_fake_server_in_behave_hooks_is_test_code() -> None:
+    """behave's ``features/environment.py`` starts fake servers for the
+    scenarios; it is test code, not the service's server (found scanning
+    zalando/patroni, whose mock Exhibitor in the hooks failed the health check)."""
+    hooks = (
+        "from http.server import BaseHTTPRequestHandler, HTTPServer\n\n"
+        "class MockExhibitor(BaseHTTPRequestHandler):\n    pass\n\n"
+        "def before_all(context):\n"
+        "    exhibitor = HTTPServer(('', 8181), MockExhibitor)\n"
+        "    exhibitor.serve_forever()\n"
+    )
+    files = {
+        "pkg/util.py": "def add(a, b):\n    return a + b\n",
+        "features/environment.py": hooks,
+        "features/steps/replication.py": hooks.replace("before_all", "step_impl"),
+        "features/replication.feature": "Feature: x\n  Scenario: y\n    Given z\n",
+    }
+    assert judge(files)[0] is Outcome.NOT_APPLICABLE
+    # an application's own "features" folder is not a BDD suite
+    app = {"app/features/billing/environment.py": hooks}
+    assert judge(app)[0] is Outcome.FAIL
+
+
 # --------------------------------------------------------------------------- shared helpers
 
 

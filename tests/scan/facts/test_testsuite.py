@@ -141,6 +141,9 @@ def test_paths() -> None:
     assert is_bdd_steps_path("features/steps/checkout_steps.py")
     assert is_bdd_steps_path("acceptance/features/step_definitions/cart.js")
     assert not is_bdd_steps_path("src/steps/pipeline.py")
+    assert is_bdd_steps_path("features/environment.py")
+    assert not is_bdd_steps_path("app/environment.py")
+    assert not is_bdd_steps_path("features/auth/environment.py")
 
 
 CODE = "def f(x):\n    return x\n" * 20

@@ -58,6 +58,12 @@ _TEST_DIRS = frozenset(
         "chaos",
     }
 )
+_BDD_STEP_DIRS = frozenset({"steps", "step_definitions", "stepdefs", "step-definitions"})
+"""Folders under a ``features/`` folder that hold behave's and cucumber's step
+definitions (not cucumber-js's ``support/``: applications have "support"
+feature modules)."""
+_BDD_HOOK_FILES = frozenset({"environment.py"})
+"""behave's hooks file, directly in the ``features/`` folder."""
 _DOC_DIRS = frozenset({"docs", "doc", "documentation", "site-docs"})
 _DOC_EXTENSIONS = frozenset({".md", ".markdown", ".rst", ".adoc", ".txt"})
 _EXAMPLE_DIRS = frozenset({"example", "examples", "sample", "samples", "demo", "demos"})
@@ -113,6 +119,7 @@ def classify(path: str, head: str = "") -> Marks:
         any(part in _TEST_DIRS for part in folders)
         or bool(_TEST_FILE.match(name))
         or "src/test" in "/".join(folders)
+        or is_bdd_code_path(path)
     )
     is_docs = any(part in _DOC_DIRS for part in folders) or (
         pure.suffix.lower() in _DOC_EXTENSIONS and not name.lower().startswith("requirements")
@@ -125,6 +132,21 @@ def classify(path: str, head: str = "") -> Marks:
         is_docs=is_docs,
         is_example=is_example,
     )
+
+
+def is_bdd_code_path(path: str) -> bool:
+    """BDD test code that its folder names do not call tests: step definitions
+    (``features/steps/x.py``, ``features/step_definitions/x.js``) and behave's hooks
+    (``features/environment.py``, which often starts fake servers), wherever
+    the ``features`` folder is. A ``features/`` folder alone is not enough:
+    applications name feature modules that way."""
+    parts = [part.lower() for part in PurePosixPath(path).parts]
+    folders = parts[:-1]
+    if not folders:
+        return False
+    if folders[-1] == "features" and parts[-1] in _BDD_HOOK_FILES:
+        return True
+    return folders[-1] in _BDD_STEP_DIRS and "features" in folders[:-1]
 
 
 def _first_lines(text: str, count: int = 5) -> str:

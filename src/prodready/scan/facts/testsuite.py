@@ -46,6 +46,7 @@ from prodready.scan.facts._test_code import (
     TestCodeFacts,
     analyze_test_file,
 )
+from prodready.scan.facts.classify import is_bdd_code_path
 from prodready.scan.facts.files import FileInfo
 from prodready.scan.facts.view import Facts
 
@@ -100,7 +101,6 @@ _PERFORMANCE_DIRS = frozenset(
 _INTEGRATION_NAME = re.compile(r"(^|[_.-])(integration|e2e|acceptance)([_.-]|$)", re.IGNORECASE)
 _FAILSAFE_NAME = re.compile(r"^(IT[A-Z][a-z]\w*|\w+IT|\w+ITCase)$")
 """Maven failsafe's default integration-test class names."""
-_STEP_DIRS = frozenset({"steps", "step_definitions", "stepdefs", "step-definitions"})
 UNCOUNTED_LANGUAGES = frozenset({"shell"})
 
 
@@ -197,9 +197,9 @@ def is_integration_path(path: str) -> bool:
 
 def is_bdd_steps_path(path: str) -> bool:
     """``features/steps/x.py`` (behave), ``features/step_definitions/x.js``
-    (cucumber-js): step definitions, wherever the ``features`` folder is."""
-    folders = [part.lower() for part in PurePosixPath(path).parts[:-1]]
-    return bool(folders) and folders[-1] in _STEP_DIRS and "features" in folders[:-1]
+    (cucumber-js), behave's ``features/environment.py`` hooks: BDD code,
+    wherever the ``features`` folder is."""
+    return is_bdd_code_path(path)
 
 
 def collect_tests(facts: Facts) -> TestInventory:
@@ -258,7 +258,7 @@ def _kind(path: str, code: TestCodeFacts) -> tuple[TestKind, str, int | None]:
         if technology in BDD_RUNNERS:
             return TestKind.INTEGRATION, f"BDD steps ({DESCRIPTIONS[technology]})", line
     if is_bdd_steps_path(path):
-        return TestKind.INTEGRATION, "BDD step definitions", None
+        return TestKind.INTEGRATION, "BDD step definitions or hooks", None
     for technology, line in code.uses.items():
         if technology in PERFORMANCE_TECHNOLOGIES:
             return TestKind.PERFORMANCE, f"a {DESCRIPTIONS[technology]} script", line
