@@ -470,3 +470,28 @@ def test_a_colon_in_a_real_password_still_counts() -> None:
     """Only a bare ``:identifier`` is a parameter, not any value with a colon."""
     found = scan_secrets("config/app.yaml", "db_password: ':Xq9#mT2v!pL'\n").findings
     assert [f.kind for f in found] != []
+
+
+def test_a_shell_expansion_default_is_judged_as_the_value() -> None:
+    """``${NAME:-default}`` was read as ``NAME: -default``, so any word became
+    a password (found scanning zalando/patroni's docker/entrypoint.sh:
+    ``${PATRONI_REPLICATION_PASSWORD:-replicate}``). The default itself is
+    still judged: a real-looking one is a hard-coded credential."""
+    quiet = (
+        'export PATRONI_REPLICATION_PASSWORD="${PATRONI_REPLICATION_PASSWORD:-replicate}"\n'
+        "export PGPASSWORD=${PGPASSWORD:=postgres}\n"
+        'echo "${API_TOKEN:?API_TOKEN must be set}" "${DB_PASSWORD}"\n'
+    )
+    assert scan_secrets("docker/entrypoint.sh", quiet).findings == ()
+    loud = 'export DB_PASSWORD="${DB_PASSWORD:-Xk29sd!!a7}"\n'
+    found = scan_secrets("docker/entrypoint.sh", loud).findings
+    assert [(f.name, f.line) for f in found] == [("DB_PASSWORD", 1)]
+    assert "Xk29sd" not in found[0].snippet
+
+
+def test_a_user_password_pair_of_placeholder_words_is_a_placeholder() -> None:
+    """``restapi.auth = 'username:password'`` in a comment documents the shape
+    of a value (found scanning zalando/patroni's patroni/config.py)."""
+    text = "# restapi server expects to get restapi.auth = 'username:password'\n"
+    assert scan_secrets("patroni/config.py", text).findings == ()
+    assert scan_secrets("app/conf.py", "auth = 'admin:admin'\n").findings == ()

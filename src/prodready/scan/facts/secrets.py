@@ -426,6 +426,8 @@ _ASSIGNMENT = re.compile(
     r"""["']?[ \t]*(?::=|=>|\?=|=(?!=)|:(?!:))[ \t]*"""
     r"""(?:(["'`])([^"'`\n]{1,300})\1|([^\s"'`,;}\])]{1,300}))"""
 )
+_EXPANSION_DEFAULT = re.compile(r":?[-=]([^\s\"'`${}]{1,300})\}")
+"""The default of a shell or compose expansion: ``${NAME:-value}``, ``${NAME=value}``."""
 _DOCKER_ENV = re.compile(
     r"^[ \t]*(?:ENV|ARG)[ \t]+([A-Za-z_][A-Za-z0-9_]{0,80})[ \t]+([^\s=][^\n]{0,300})$",
     re.MULTILINE,
@@ -760,6 +762,9 @@ def _is_placeholder(value: str, name: str | None = None) -> bool:
     letters = re.sub(r"[^a-z]", "", lowered.translate(_LEET))
     if letters in _PLACEHOLDER_WORDS or lowered in _PLACEHOLDER_WORDS:
         return True
+    pair = lowered.split(":")
+    if len(pair) == 2 and all(side in _PLACEHOLDER_WORDS for side in pair):
+        return True  # "username:password", "admin:admin": the shape, not a credential
     return bool(
         re.match(
             r"^(my|your|the|some|a|an|super|top|dev|local|default)?(password|secret|token|key|pass)",
@@ -972,6 +977,9 @@ class _Scanner:
             kind = _name_kind(name)
             if kind is None:
                 continue
+            if text.endswith("{", 0, name_start) and text.startswith("$", name_start - 2):
+                yield from self._expansion_default(name, kind, name_end)
+                continue  # ${NAME}, ${NAME:?message}: a reference, not an assignment
             assignment = _ASSIGNMENT.match(text, name_end)
             if assignment is None:
                 continue
@@ -993,6 +1001,14 @@ class _Scanner:
                     candidate = self._judge(name, kind, value, env.start(2))
                     if candidate is not None:
                         yield candidate
+
+    def _expansion_default(self, name: str, kind: str, name_end: int) -> Iterator[_Candidate]:
+        """``${NAME:-value}``: the default is the value (``${NAME}`` has none)."""
+        default = _EXPANSION_DEFAULT.match(self.text, name_end)
+        if default is not None:
+            candidate = self._judge(name, kind, default.group(1), default.start(1))
+            if candidate is not None:
+                yield candidate
 
     def _judge(self, name: str, kind: str, value: str, start: int) -> _Candidate | None:
         if not value or _is_placeholder(value, name):
