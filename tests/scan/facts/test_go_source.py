@@ -526,3 +526,40 @@ def test_a_route_behind_a_runtime_prefix_is_named_by_its_literal_tail() -> None:
         path="main.go",
     )
     assert [(r.route, r.health) for r in facts.routes] == [("/_healthz", "strong")]
+
+
+def test_a_router_wrapper_with_the_verb_first_declares_routes() -> None:
+    """``app.HandlerFuncNoMid(http.MethodGet, version, "/readiness", h)``: a
+    project's own router wrapper, verb first, a runtime group, then the route
+    (found scanning ardanlabs/service, whose /v1/liveness and /v1/readiness
+    were missed); ``http.MethodGet`` is a verb like ``"GET"``."""
+    facts = go(
+        textwrap.dedent(
+            """\
+            package checkapp
+
+            import (
+                "net/http"
+
+                "github.com/julienschmidt/httprouter"
+            )
+
+            func Routes(app *web.App, api *api) {
+                const version = "v1"
+                app.HandlerFuncNoMid(http.MethodGet, version, "/readiness", api.readiness)
+                app.HandlerFuncNoMid(http.MethodGet, version, "/liveness", api.liveness)
+                app.HandlerFunc(http.MethodPost, version, "/users", api.create, authen)
+                r := httprouter.New()
+                r.Handle(http.MethodGet, "/healthz", health)
+                app.HandleEvent(kind, "/not/a/route", h)
+            }
+            """
+        ),
+        path="app/domain/checkapp/route.go",
+    )
+    assert [(r.method, r.route, r.health) for r in facts.routes] == [
+        ("GET", "/readiness", "strong"),
+        ("GET", "/liveness", "strong"),
+        ("POST", "/users", None),
+        ("GET", "/healthz", "strong"),
+    ]

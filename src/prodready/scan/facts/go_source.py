@@ -483,6 +483,11 @@ class _Analyzer:
         if method in _ROUTE_METHODS and len(arguments) >= 2:
             engine = self._engine_of(operand, func)
             self._route_call(node, arguments, engine or "unknown", method)
+        elif method.startswith("Handle") and len(arguments) >= 3 and _verb(arguments[0]):
+            # a project's own router wrapper, verb first:
+            # app.HandlerFunc(http.MethodGet, version, "/readiness", api.readiness)
+            engine = self._engine_of(operand, func)
+            self._route_call(node, arguments, engine or "unknown", method)
         elif method in _SERVER_METHODS or (
             method in _ENGINE_RUN and self._engine_of(operand, func)
         ):
@@ -498,11 +503,20 @@ class _Analyzer:
         verb: str | None = None
         if method is not None and method.upper() in _HTTP_VERBS:
             verb = method.upper()
-        if first is not None and first.upper() in _HTTP_VERBS and len(arguments) >= 3:
-            verb, first = (
-                first.upper(),
+        leading = _verb(arguments[0]) if len(arguments) >= 3 else None
+        if leading is not None:
+            # httprouter.Handle("GET", p, h), r.Handle(http.MethodGet, p, h), and a
+            # wrapper's HandlerFunc(http.MethodGet, group, "/p", h): the first
+            # literal route among the arguments between the verb and the handler
+            verb = leading
+            first = next(
+                (
+                    route
+                    for route in map(_route_value, arguments[1:-1])
+                    if route is not None and route.startswith("/")
+                ),
                 _string_value(arguments[1]),
-            )  # httprouter.Handle("GET", p, h)
+            )
         if first is None:
             return
         if " " in first.strip():
@@ -883,6 +897,18 @@ def _route_value(node: Node) -> str | None:
         tail = _string_value(right) if right is not None else None
         return tail if tail is not None and tail.startswith("/") else None
     return _string_value(node)
+
+
+def _verb(node: Node) -> str | None:
+    """An HTTP verb argument: ``"GET"`` or net/http's ``http.MethodGet``."""
+    literal = _string_value(node)
+    if literal is not None:
+        return literal.upper() if literal.upper() in _HTTP_VERBS else None
+    if node.type == "selector_expression":
+        field = field_text(node, "field")
+        if field.startswith("Method") and field[6:].upper() in _HTTP_VERBS:
+            return field[6:].upper()
+    return None
 
 
 def _string_value(node: Node) -> str | None:
