@@ -155,6 +155,28 @@ def test_categories_and_languages() -> None:
     assert not ruff_s.matches("format")
 
 
+def test_go_test_prefixed_cover_flag_through_gotestsum_measures_coverage() -> None:
+    """bxcodec/go-clean-arch runs ``gotestsum ... -- ./... -test.coverprofile coverage.out``.
+
+    ``go test`` takes every test flag with an optional ``test.`` prefix, and
+    gotestsum passes what follows ``--`` to it: that measures coverage.
+    """
+    for command in (
+        "gotestsum --format testname -- ./... -test.coverprofile coverage.out -race",
+        "gotestsum -- -coverprofile=c.out ./...",
+        "go test -test.coverprofile=c.out ./...",
+        "go test --coverprofile c.out ./...",
+    ):
+        tool = classify(shell_words(command)).tool
+        assert tool is not None, command
+        assert tool.categories == {ToolCategory.TEST, ToolCategory.COVERAGE}, command
+        assert tool.languages == {"go"}
+    for command in ("gotestsum --format testname -- ./... -race", "go test -test.v ./..."):
+        tool = classify(shell_words(command)).tool
+        assert tool is not None, command
+        assert tool.categories == {ToolCategory.TEST}, command
+
+
 def test_unwrap_reports_coverage_wrappers() -> None:
     words, extra, _ = unwrap(["nyc", "--reporter=lcov", "npm", "test"])
     assert words == ("npm", "test")

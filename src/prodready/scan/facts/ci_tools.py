@@ -462,7 +462,6 @@ _SIMPLE: dict[str, tuple[str, frozenset[ToolCategory], frozenset[str]]] = {
     "unparam": ("unparam", frozenset({LINT}), GO),
     "go-critic": ("gocritic", frozenset({LINT}), GO),
     "nancy": ("nancy", frozenset({DEPSCAN}), GO),
-    "gotestsum": ("go-test", frozenset({TEST}), GO),
     "ginkgo": ("ginkgo", frozenset({TEST}), GO),
     "godog": ("godog", frozenset({TEST}), GO),
     "standard": ("standard", frozenset({LINT}), JS),
@@ -633,13 +632,31 @@ def _golangci(name: str, args: list[str], env: dict[str, str]) -> Classified | N
     return _classified(tool)
 
 
+_GO_COVER_FLAGS = ("-cover", "--cover", "-test.cover", "--test.cover")
+
+
+def _go_test_tool(family: str, args: list[str]) -> Tool:
+    """``go test`` (or a runner that passes its flags on): coverage when a cover flag is given.
+
+    ``go test`` takes every test flag with an optional ``test.`` prefix
+    (``-test.coverprofile`` is ``-coverprofile``), and the flag package takes
+    one dash or two.
+    """
+    categories = {TEST}
+    if any(a.startswith(_GO_COVER_FLAGS) for a in args):
+        categories.add(COVERAGE)
+    return _tool("go-test", family, categories, GO)
+
+
+def _gotestsum(name: str, args: list[str], env: dict[str, str]) -> Classified:
+    # gotestsum hands everything after `--` to `go test`.
+    return _classified(_go_test_tool("gotestsum", args))
+
+
 def _go(name: str, args: list[str], env: dict[str, str]) -> Classified | None:
     sub = _sub(args)
     if sub == "test":
-        categories = {TEST}
-        if any(a.startswith(("-cover", "-coverprofile", "-covermode", "-coverpkg")) for a in args):
-            categories.add(COVERAGE)
-        return _classified(_tool("go-test", "go", categories, GO))
+        return _classified(_go_test_tool("go", args))
     if sub == "vet":
         return _classified(_tool("go-vet", "go", {LINT}, GO))
     if sub == "fmt":
@@ -1109,6 +1126,7 @@ _HANDLERS: dict[str, _Handler] = {
     "py.test": _pytest,
     "unittest": _unittest,
     "go": _go,
+    "gotestsum": _gotestsum,
     "gofmt": _gofmt,
     "goimports": _gofmt,
     "gofumpt": _gofmt,
