@@ -120,6 +120,38 @@ def test_make_shellflags_oneshell_and_includes() -> None:
     assert only(result, "pytest").location.path == "common.mk"
 
 
+def test_make_forwarding_pattern_rule_of_a_shared_makefile_common() -> None:
+    """prometheus/alertmanager: CI runs `make`, whose default goal (from the
+    included Makefile.common) is `common-all: style lint test`, and
+    `%: common-% ;` forwards `style` to `common-style` unless the including
+    Makefile defines `style` itself (it defines `test`)."""
+    common = (
+        "GO ?= go\n%: common-% ;\n\n"
+        "common-all: style lint test\n\n"
+        "common-style:\n\t@fmtRes=$$(gofmt -d $$(find . -name '*.go')); "
+        'if [ -n "$${fmtRes}" ]; then exit 1; fi\n\n'
+        "common-lint:\n\tgolangci-lint run ./...\n\n"
+        "common-test:\n\t$(GO) test -race ./...\n\n"
+        "common-vet:\n\t$(GO) vet ./...\n\n"
+        "%.o: %.c\n\tcc -c $<\n"
+    )
+    makefile = "include Makefile.common\n\ntest: common-test\n\techo own test\n"
+    files = {
+        ".github/workflows/ci.yml": gha("make", "make vet"),
+        "Makefile": makefile,
+        "Makefile.common": common,
+    }
+    result = facts(files)
+    lint = only(result, "golangci-lint", Trigger.CI)
+    assert lint.can_fail
+    assert "(target lint) -> Makefile.common:" in lint.chain
+    assert "(target common-lint)" in lint.chain
+    assert only(result, "gofmt", Trigger.CI).can_fail
+    go_test = only(result, "go-test", Trigger.CI)
+    assert "Makefile:3 (target test)" in go_test.chain, "the including Makefile's own test wins"
+    assert only(result, "go-vet", Trigger.CI).can_fail, "`make vet` reaches common-vet"
+
+
 def test_make_recursion_and_cycles() -> None:
     files = {
         ".github/workflows/ci.yml": gha("make a"),

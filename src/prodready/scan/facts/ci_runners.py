@@ -231,7 +231,8 @@ def parse_makefile(path: str, text: str, read: Reader) -> RunnerFile:
     ignored = set(specials.get(".IGNORE", ()))
     oneshell = ".ONESHELL" in specials
     cwd = _dir(path)
-    for name in order:
+    stems = _pattern_targets(rules, order)
+    for name in [*order, *stems]:
         rule_path, line, prereqs, recipe = rules[name]
         auto = {
             "@": name,
@@ -239,7 +240,7 @@ def parse_makefile(path: str, text: str, read: Reader) -> RunnerFile:
             "^": " ".join(prereqs),
             "+": " ".join(prereqs),
         }
-        auto["*"] = ""
+        auto["*"] = stems.get(name, "")
         steps: list[RunnerStep] = []
         mask = (
             "make ignores errors of this target (`.IGNORE`)"
@@ -267,6 +268,53 @@ def parse_makefile(path: str, text: str, read: Reader) -> RunnerFile:
         goal = next((t for t in order if not t.startswith(".")), "")
     result.default = (goal,) if goal else ()
     return result
+
+
+def _pattern_match(pattern: str, name: str) -> str | None:
+    """The stem ``%`` stands for when ``name`` matches ``pattern``, else None."""
+    prefix, _, suffix = pattern.partition("%")
+    if len(name) > len(prefix) + len(suffix) and name.startswith(prefix) and name.endswith(suffix):
+        return name[len(prefix) : len(name) - len(suffix)]
+    return None
+
+
+def _pattern_targets(
+    rules: dict[str, tuple[str, int, list[str], list[tuple[int, str]]]], order: list[str]
+) -> dict[str, str]:
+    """Targets that only a pattern rule makes, added to ``rules``; name -> stem.
+
+    The forwarding idiom of shared Makefiles (``%: common-% ;``, so that
+    ``make style`` runs ``common-style`` unless the including Makefile
+    defines ``style`` itself) is a pattern rule whose prerequisites are
+    other targets. A name gets such a rule when every prerequisite the
+    pattern gives it is a target of the file: the names asked for as
+    prerequisites of real targets, and those the prerequisite patterns
+    reach back from existing targets (what CI may call by name). A pattern
+    whose prerequisites are files (``%.o: %.c``) makes no target here.
+    """
+    patterns = [(k, v) for k, v in rules.items() if "%" in k]
+    explicit = set(order)
+    asked = [p for name in order for p in rules[name][2] if p not in explicit]
+    stems: dict[str, str] = {}
+    for pattern, (rule_path, line, prereqs, recipe) in patterns:
+        if not prereqs:
+            continue
+        candidates = list(asked)
+        if "%" in prereqs[0]:
+            candidates.extend(
+                pattern.replace("%", stem, 1)
+                for name in order
+                if (stem := _pattern_match(prereqs[0], name)) is not None
+            )
+        for name in candidates:
+            stem = _pattern_match(pattern, name)
+            if stem is None or name in explicit or name in stems:
+                continue
+            made = [p.replace("%", stem, 1) for p in prereqs]
+            if all(p in explicit for p in made):
+                rules[name] = (rule_path, line, made, recipe)
+                stems[name] = stem
+    return stems
 
 
 def _strip_prefix(line: str) -> tuple[str, bool]:
@@ -366,11 +414,10 @@ def _read_make(  # noqa: C901 - one branch per Makefile construct
             if (target.startswith(".") and target.isupper()) or target in (".PHONY", ".SUFFIXES"):
                 specials.setdefault(target, []).extend(prereqs)
                 continue
-            if "%" in target:
-                continue
             if target not in rules:
                 rules[target] = (path, number, [], [])
-                order.append(target)
+                if "%" not in target:
+                    order.append(target)
             rules[target][2].extend(p for p in prereqs if p not in rules[target][2])
             current.append(target)
         if inline is not None and inline.strip():
