@@ -26,6 +26,7 @@ from prodready.server._api import ops_router
 from prodready.server._api import router as api_router
 from prodready.server._context import ServerContext
 from prodready.server._db import Database
+from prodready.server._error_tracking import init_error_tracking
 from prodready.server._ingest import Ingestor
 from prodready.server._migrate import head_revisions, schema_status, unmigrated_message
 from prodready.server._notify import Notifier
@@ -115,6 +116,7 @@ def create_app(
         schema_heads=head_revisions(),
     )
     owns_db = db is None
+    init_error_tracking(settings)  # before the app exists: the SDK instruments Starlette
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

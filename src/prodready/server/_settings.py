@@ -71,6 +71,11 @@ class Settings(BaseModel):
     sqlite_synchronous: Literal["FULL", "NORMAL"] = "FULL"
     """FULL: an acknowledged push survives power loss; NORMAL: only a process crash."""
     log_level: Literal["debug", "info", "warning", "error"] = "info"
+    sentry_dsn: Annotated[str, Field(pattern=r"^https?://[^@/]+@[^/]+/.+")] | None = None
+    """Report unhandled errors to Sentry (or GlitchTip) at this DSN; off when unset."""
+    sentry_environment: Annotated[str, Field(min_length=1, max_length=64)] = "production"
+    sentry_traces_sample_rate: Annotated[float, Field(ge=0, le=1)] = 0.0
+    """Share of requests traced to Sentry (0: errors only)."""
 
     @field_validator("database_url")
     @classmethod
@@ -124,6 +129,9 @@ _ENV_FIELDS: dict[str, str] = {
     "POOL_SIZE": "pool_size",
     "SQLITE_SYNCHRONOUS": "sqlite_synchronous",
     "LOG_LEVEL": "log_level",
+    "SENTRY_DSN": "sentry_dsn",
+    "SENTRY_ENVIRONMENT": "sentry_environment",
+    "SENTRY_TRACES_SAMPLE_RATE": "sentry_traces_sample_rate",
 }
 ENV_VARIABLES = tuple(sorted(ENV_PREFIX + name for name in _ENV_FIELDS))
 """Every environment variable the server reads (besides ``PRODREADY_CONFIG``)."""
