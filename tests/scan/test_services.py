@@ -68,6 +68,24 @@ def test_nested_services_and_dockerfiles_inside_services() -> None:
     ]
 
 
+def test_a_settings_module_named_setup_py_is_not_a_manifest() -> None:
+    """HackSoftware/Django-Styleguide-Example keeps helper classes in
+    config/settings/loggers/setup.py and config/settings/debug_toolbar/setup.py:
+    application modules, not packaging scripts, so no service of their own."""
+    files = {
+        "pyproject.toml": "[project]\nname = 'styleguide'\n",
+        "config/settings/loggers/setup.py": (
+            "import structlog\n\nclass LoggersSetup:\n"
+            "    @staticmethod\n    def setup_settings(apps):\n        return apps\n"
+        ),
+        "libs/a/setup.py": "from setuptools import setup\nsetup(name='a')\n",
+        "libs/b/setup.py": "import setuptools\n\nsetuptools.setup()\n",
+        "libs/c/setup.py": "from distutils.core import setup\n",
+        "libs/d/setup.py": "def broken(:\n",
+    }
+    assert [path for path, _, _ in found(files)] == [".", "libs/a", "libs/b", "libs/c", "libs/d"]
+
+
 def test_dockerfile_only_folders_outside_services() -> None:
     files = {"api/Dockerfile": "FROM x\n", "worker/Containerfile": "FROM y\n", "README.md": "# r\n"}
     assert [path for path, _, _ in found(files)] == ["api", "worker"]

@@ -19,6 +19,7 @@ Maven artifactId), then the folder name.
 
 from __future__ import annotations
 
+import ast
 import re
 from dataclasses import dataclass
 from pathlib import PurePosixPath
@@ -64,6 +65,45 @@ def _eligible(index: FileIndex, path: str) -> bool:
     )
 
 
+_PACKAGING_MODULES = ("setuptools", "distutils", "skbuild", "numpy.distutils")
+
+
+def _packaging_module(module: str) -> bool:
+    return any(module == m or module.startswith(m + ".") for m in _PACKAGING_MODULES)
+
+
+def _is_packaging_script(index: FileIndex, path: str) -> bool:
+    """A ``setup.py`` that packages a project: it calls ``setup(...)`` or
+    imports setuptools/distutils. A module of an application that happens to
+    be named ``setup.py`` (a settings package's ``setup.py`` of helper
+    classes) is no manifest and makes no service. One that does not parse
+    is given the benefit of its name."""
+    text = index.read_text(path)
+    if text is None:
+        return False
+    try:
+        tree = ast.parse(text, filename=path)
+    except (SyntaxError, ValueError, RecursionError):
+        return True
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            func = node.func
+            called = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+            if called == "setup":
+                return True
+        elif isinstance(node, ast.Import):
+            if any(_packaging_module(alias.name) for alias in node.names):
+                return True
+        elif (
+            isinstance(node, ast.ImportFrom)
+            and node.level == 0
+            and node.module
+            and _packaging_module(node.module)
+        ):
+            return True
+    return False
+
+
 def _folder(path: str) -> str:
     parent = str(PurePosixPath(path).parent)
     return "." if parent in ("", ".") else parent
@@ -80,6 +120,8 @@ def discover(index: FileIndex, explicit: tuple[str, ...] | None = None) -> list[
     for path in index.paths():
         name = name_of(path)
         if name in MANIFESTS and _eligible(index, path):
+            if name == "setup.py" and not _is_packaging_script(index, path):
+                continue
             markers.setdefault(_folder(path), []).append(path)
         elif (
             name in CONTAINER_FILES or name.startswith(("Dockerfile.", "Containerfile."))
