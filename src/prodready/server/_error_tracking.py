@@ -10,8 +10,8 @@ itself (it reports what reaches our 500 handler) and its SQLAlchemy one;
 transaction per request with its database
 spans, propagated to and from other services by the ``sentry-trace`` and
 ``baggage`` headers). No personal data and no secrets are sent: no user or
-client IP, no request bodies (scan documents), no local variables (they can
-hold a token being checked); the SDK's default denylist keeps cookies and the
+client IP, no request bodies (scan documents), no SQL parameters, no local
+variables (they can hold a token being checked); the SDK's default denylist keeps cookies and the
 ``Authorization`` header out. The DSN holds a key, so only its host is ever
 logged (ADR 0046).
 """
@@ -42,6 +42,7 @@ def init_error_tracking(settings: Settings) -> bool:
             "user_info": False,  # no client IP, no user
             "http_bodies": [],  # pushed scan documents stay here
             "stack_frame_variables": False,  # locals can hold a token being checked
+            "database_query_data": False,  # SQL parameters: token hashes, documents
         },
     )
     log.info(
