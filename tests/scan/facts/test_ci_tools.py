@@ -177,6 +177,20 @@ def test_go_test_prefixed_cover_flag_through_gotestsum_measures_coverage() -> No
         assert tool.categories == {ToolCategory.TEST}, command
 
 
+def test_coverage_run_options_that_take_a_value() -> None:
+    """encode/uvicorn's scripts/test runs ``coverage run --debug config -m pytest``:
+    ``config`` is the value of ``--debug``, not the program coverage runs."""
+    for command in (
+        "coverage run --debug config -m pytest",
+        "coverage run --concurrency thread --data-file .cov --branch --module pytest -q",
+        "coverage run --context ci --save-signal USR1 --source app -m pytest",
+    ):
+        tool = classify(shell_words(command)).tool
+        assert tool is not None, command
+        assert tool.id == "pytest", command
+        assert tool.categories == {ToolCategory.TEST, ToolCategory.COVERAGE}, command
+
+
 def test_unwrap_reports_coverage_wrappers() -> None:
     words, extra, _ = unwrap(["nyc", "--reporter=lcov", "npm", "test"])
     assert words == ("npm", "test")

@@ -175,6 +175,22 @@ def program(word: str) -> str:
     return base
 
 
+_COVERAGE_RUN_VALUE_FLAGS = frozenset(
+    {
+        "--concurrency",
+        "--context",
+        "--data-file",
+        "--debug",
+        "--include",
+        "--omit",
+        "--rcfile",
+        "--save-signal",
+        "--source",
+    }
+)
+"""Options of ``coverage run`` that take the next word as their value."""
+
+
 def _skip_options(args: Sequence[str], value_flags: frozenset[str]) -> int:
     """Index of the first positional argument after options."""
     index = 0
@@ -330,9 +346,11 @@ def unwrap(argv: Sequence[str]) -> tuple[tuple[str, ...], frozenset[ToolCategory
             extra.add(COVERAGE)
             rest = rest[1:]
             index = 0
-            while index < len(rest) and rest[index].startswith("-") and rest[index] != "-m":
-                index += 2 if rest[index] in ("--rcfile", "--source", "--omit", "--include") else 1
-            if index < len(rest) and rest[index] == "-m":
+            while index < len(rest) and rest[index].startswith("-"):
+                if rest[index] in ("-m", "--module"):
+                    break
+                index += 2 if rest[index] in _COVERAGE_RUN_VALUE_FLAGS else 1
+            if index < len(rest) and rest[index] in ("-m", "--module"):
                 words = rest[index + 1 :]
             else:
                 words = ["python", *rest[index:]]
