@@ -213,6 +213,8 @@ def test_token_assignments(text: str) -> None:
         # entry points and import paths (Netflix/dispatch's pyproject.toml)
         'dispatch_basic_auth = "dispatch.plugins.dispatch_core.plugin:BasicAuthProviderPlugin"\n',
         'AUTH_BACKEND = "myapp.auth.backends.TokenBackend"\n',
+        # words joined by colons name a key; mozilla/kitsune's settings
+        'WIKI_REBUILD_TOKEN = "sumo:wiki:full-rebuild"\n',
     ],
 )
 def test_placeholders_and_references_are_not_secrets(text: str) -> None:

@@ -709,7 +709,7 @@ _OBJECT_REFERENCE = re.compile(
 )
 """``package.module:Object`` (entry points) or ``package.module.Object`` (settings'
 import paths); one dot is too little to tell from a password."""
-_WORDS = re.compile(r"^[A-Za-z]+(?:[-_.][A-Za-z]+)*$")
+_WORDS = re.compile(r"^[A-Za-z]+(?:[-_.:][A-Za-z]+)*$")
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*(?:\(\))?$")
 _HEX = re.compile(r"^[0-9a-fA-F]+$")
 _BIND_PARAMETER = re.compile(r"^:[A-Za-z_][A-Za-z0-9_]*$")
