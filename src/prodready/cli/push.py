@@ -161,21 +161,28 @@ def push_document(
     sleep: Callable[[float], None] = time.sleep,
     transport: httpx.BaseTransport | None = None,
     breaker: CircuitBreaker | None = None,
+    compress: bool = True,
 ) -> PushResult:
     """POST ``document`` (gzip-encoded JSON); retry what may be retried.
 
     Pass the same ``breaker`` (``server_breaker(server)``) to every push of
-    one command so that a dead server is detected once.
+    one command so that a dead server is detected once. ``compress=False``
+    sends plain JSON, which the server accepts as well: for a proxy or
+    gateway in between that refuses or mangles compressed request bodies,
+    and for tools that read the request (Pact's mock server cannot decode
+    gzip, so the contract tests push plain JSON).
     """
     url = api_url(server)
-    body = gzip.compress(json.dumps(document, separators=(",", ":")).encode("utf-8"), mtime=0)
+    body = json.dumps(document, separators=(",", ":")).encode("utf-8")
     headers = {
         "content-type": "application/json",
-        "content-encoding": "gzip",
         "user-agent": f"prodready/{__version__}",
         "accept": "application/json",
-        "idempotency-key": hashlib.sha256(body).hexdigest(),
     }
+    if compress:
+        body = gzip.compress(body, mtime=0)
+        headers["content-encoding"] = "gzip"
+    headers["idempotency-key"] = hashlib.sha256(body).hexdigest()
     if token:
         headers["authorization"] = f"Bearer {token}"
     counter = _CountRetries()
