@@ -164,27 +164,33 @@ def test_the_same_document_again_answers_200_not_created(pact: Pact, tmp_path: P
     _check_recorded(pact, tmp_path)
 
 
-def test_an_unknown_token_is_refused_with_401(pact: Pact, tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("interaction", "secret", "state", "status", "error", "shown"),
+    [
+        (UNKNOWN_TOKEN, EXAMPLE_UNKNOWN_SECRET, NO_TOKEN, 401, "unauthorized", "(HTTP 401)"),
+        # the detail reaches the user
+        (NO_PUSH_SCOPE, EXAMPLE_READ_SECRET, READ_TOKEN, 403, "forbidden", "in a sentence"),
+    ],
+    ids=["unknown-token-401", "no-push-scope-403"],
+)
+def test_a_token_that_may_not_push_is_refused(
+    pact: Pact,
+    tmp_path: Path,
+    interaction: str,
+    secret: str,
+    state: str,
+    status: int,
+    error: str,
+    shown: str,
+) -> None:
     (
-        _request(pact, UNKNOWN_TOKEN, EXAMPLE_UNKNOWN_SECRET, FIRST_DOCUMENT, NO_TOKEN)
-        .will_respond_with(401)
-        .with_body(_error("unauthorized"), "application/json")
+        _request(pact, interaction, secret, FIRST_DOCUMENT, state)
+        .will_respond_with(status)
+        .with_body(_error(error), "application/json")
     )
-    refused = _refused(pact, FIRST_DOCUMENT, EXAMPLE_UNKNOWN_SECRET)
-    assert refused.status == 401
-    assert "refused the push (HTTP 401)" in str(refused)
-    _check_recorded(pact, tmp_path)
-
-
-def test_a_token_without_the_push_scope_is_refused_with_403(pact: Pact, tmp_path: Path) -> None:
-    (
-        _request(pact, NO_PUSH_SCOPE, EXAMPLE_READ_SECRET, FIRST_DOCUMENT, READ_TOKEN)
-        .will_respond_with(403)
-        .with_body(_error("forbidden"), "application/json")
-    )
-    refused = _refused(pact, FIRST_DOCUMENT, EXAMPLE_READ_SECRET)
-    assert refused.status == 403
-    assert "what went wrong, in a sentence" in str(refused)  # the detail reaches the user
+    refused = _refused(pact, FIRST_DOCUMENT, secret)
+    assert refused.status == status
+    assert shown in str(refused)
     _check_recorded(pact, tmp_path)
 
 
