@@ -86,6 +86,18 @@ def test_a_settings_module_named_setup_py_is_not_a_manifest() -> None:
     assert [path for path, _, _ in found(files)] == [".", "libs/a", "libs/b", "libs/c", "libs/d"]
 
 
+def test_a_setup_py_with_an_invalid_escape_is_judged_by_its_code() -> None:
+    """The scanned code's compiler warnings (an invalid escape sequence) are
+    silenced, never raised or printed: such a helper module is still no
+    manifest (the tests run with warnings as errors, so a leaked warning would
+    turn into a syntax error and a service)."""
+    files = {
+        "pyproject.toml": "[project]\nname = 'app'\n",
+        "config/setup.py": "import re\n\nPATTERN = re.compile('\\d+')\n",
+    }
+    assert [path for path, _, _ in found(files)] == ["."]
+
+
 def test_dockerfile_only_folders_outside_services() -> None:
     files = {"api/Dockerfile": "FROM x\n", "worker/Containerfile": "FROM y\n", "README.md": "# r\n"}
     assert [path for path, _, _ in found(files)] == ["api", "worker"]

@@ -77,15 +77,12 @@ def _is_packaging_script(index: FileIndex, path: str) -> bool:
     imports setuptools/distutils. A module of an application that happens to
     be named ``setup.py`` (a settings package's ``setup.py`` of helper
     classes) is no manifest and makes no service. One that does not parse
-    is given the benefit of its name."""
-    text = index.read_text(path)
-    if text is None:
-        return False
-    try:
-        tree = ast.parse(text, filename=path)
-    except (SyntaxError, ValueError, RecursionError):
-        return True
-    for node in ast.walk(tree):
+    is given the benefit of its name. The parse is the index's (once per
+    scan, shared with the checks; the scanned code's warnings silenced)."""
+    parsed = index.parsed("python", path)
+    if parsed.value is None:
+        return parsed.problem is not None
+    for node in ast.walk(parsed.value):
         if isinstance(node, ast.Call):
             func = node.func
             called = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
