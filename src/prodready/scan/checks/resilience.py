@@ -25,7 +25,7 @@ from prodready.scan.facts.code_model import Evidence as CodeEvidence
 from prodready.scan.facts.code_model import LibraryUse, OutboundCall
 from prodready.scan.facts.libraries import Capability
 from prodready.scan.facts.view import Facts
-from prodready.scan.model import Evidence, Finding, Level, Severity
+from prodready.scan.model import Evidence, Level, Severity
 
 HEALTH_ENDPOINT = CheckSpec(
     id="res.health-endpoint",
@@ -552,14 +552,25 @@ def _calls_by_file(calls: Sequence[OutboundCall]) -> dict[str, list[OutboundCall
     return dict(sorted(grouped.items()))
 
 
-def _unguarded(calls: Sequence[OutboundCall], what: str, fix: str) -> list[Finding]:
-    """One finding per file that makes outbound calls nothing guards."""
-    found = []
-    for path, in_file in _calls_by_file(calls).items():
+def _unguarded(
+    facts: Facts,
+    calls: Sequence[OutboundCall],
+    capability: Capability,
+    *,
+    guard: str,
+    what: str,
+    fix: str,
+    declared: str,
+) -> Verdict:
+    """The failed verdict for outbound calls nothing guards: one finding per file
+    that makes them, plus any declared-but-unused library."""
+    by_file = _calls_by_file(calls)
+    findings = []
+    for path, in_file in by_file.items():
         first = min(in_file, key=lambda c: c.line)
         sites = ", ".join(f"{c.api} at :{c.line}" for c in in_file[:5])
         more = f" and {len(in_file) - 5} more" if len(in_file) > 5 else ""
-        found.append(
+        findings.append(
             finding(
                 f"outbound calls here are not {what} ({sites}{more}); {fix}",
                 path,
@@ -568,7 +579,11 @@ def _unguarded(calls: Sequence[OutboundCall], what: str, fix: str) -> list[Findi
                 snippet=first.snippet or None,
             )
         )
-    return found
+    findings += unused_declarations(facts, capability, declared)
+    return Verdict.failed(
+        f"no {guard} around {len(calls)} outbound call site(s) in {len(by_file)} file(s)",
+        findings=findings,
+    )
 
 
 def judge_retries(facts: Facts) -> Verdict:
@@ -601,17 +616,15 @@ def judge_retries(facts: Facts) -> Verdict:
                 )
             ],
         )
-    findings = _unguarded(
+    return _unguarded(
+        facts,
         calls,
-        "retried",
-        "retry idempotent calls with exponential backoff and jitter "
+        Capability.RETRY,
+        guard="retries",
+        what="retried",
+        fix="retry idempotent calls with exponential backoff and jitter "
         "(tenacity, stamina, urllib3 Retry, heimdall, prodready.http Retry)",
-    )
-    findings += unused_declarations(facts, Capability.RETRY, "a retry")
-    return Verdict.failed(
-        f"no retries around {len(calls)} outbound call site(s) in "
-        f"{len(_calls_by_file(calls))} file(s)",
-        findings=findings,
+        declared="a retry",
     )
 
 
@@ -685,17 +698,15 @@ def judge_circuit_breaker(facts: Facts) -> Verdict:
         return Verdict.passed(
             f"outbound calls go through a circuit breaker ({', '.join(where)})", evidence=seen
         )
-    findings = _unguarded(
+    return _unguarded(
+        facts,
         calls,
-        "behind a circuit breaker",
-        "wrap each dependency in a breaker (pybreaker, gobreaker, resilience4j, "
+        Capability.CIRCUIT_BREAKER,
+        guard="circuit breaker",
+        what="behind a circuit breaker",
+        fix="wrap each dependency in a breaker (pybreaker, gobreaker, resilience4j, "
         "prodready.http CircuitBreaker) or configure Istio outlierDetection",
-    )
-    findings += unused_declarations(facts, Capability.CIRCUIT_BREAKER, "a circuit breaker")
-    return Verdict.failed(
-        f"no circuit breaker around {len(calls)} outbound call site(s) in "
-        f"{len(_calls_by_file(calls))} file(s)",
-        findings=findings,
+        declared="a circuit breaker",
     )
 
 
