@@ -11,8 +11,12 @@ from typing import Any
 import jsonschema
 import pytest
 
+from prodready.scan.checks.base import Verdict
 from prodready.scan.engine import ScanOptions, scan
-from prodready.scan.model import ScanResult, scan_result_json_schema
+from prodready.scan.facts.files import FileIndex
+from prodready.scan.facts.view import Facts, ServiceScope
+from prodready.scan.model import Outcome, ScanResult, scan_result_json_schema
+from prodready.scan.services import discover
 
 FIXED_TIME = datetime(2026, 11, 27, 12, 0, 0, tzinfo=UTC)
 TODAY = date(2026, 11, 27)
@@ -49,6 +53,37 @@ def run_scan(root: Path, **options: Any) -> ScanResult:
 
 def outcomes(result: ScanResult, service: int = 0) -> dict[str, str]:
     return {c.id: c.outcome.value for c in result.services[service].checks}
+
+
+def service_facts(files: dict[str, str], path: str = ".", name: str | None = None) -> Facts:
+    """The view of the service at ``path`` as the engine builds it (nested services
+    and markers from service discovery), named from its manifest unless ``name``."""
+    index = FileIndex.from_files(files)
+    found_services = discover(index)
+    for found in found_services:
+        if found.scope.path == path:
+            scope = found.scope
+            label = name or found.manifest_name or scope.path
+            return Facts(index, ServiceScope(label, scope.path, scope.nested, scope.markers))
+    raise AssertionError(f"no service at {path}: {[s.scope.path for s in found_services]}")
+
+
+def run_judge(
+    judge: Callable[[Facts], Verdict], files: dict[str, str], path: str = "."
+) -> tuple[Outcome, float | None, list[str]]:
+    """A check's outcome, score and ``path:line: message`` findings for one service."""
+    verdict = judge(service_facts(files, path))
+    located = [f"{f.path}:{f.line}: {f.message}" for f in verdict.findings]
+    return verdict.outcome, verdict.score, located
+
+
+def verdict_of(check: Callable[[Facts], Verdict], files: dict[str, str]) -> Verdict:
+    """A check's verdict on a whole in-memory repository (the root scope)."""
+    return check(Facts.from_files(files))
+
+
+def located(verdict: Verdict) -> list[tuple[str | None, int | None]]:
+    return [(f.path, f.line) for f in verdict.findings]
 
 
 @pytest.fixture

@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
-from prodready.scan.checks.docs import judge_readme
+import pytest
+
+from prodready.scan.checks.docs import (
+    judge_adr,
+    judge_api_spec,
+    judge_ownership,
+    judge_readme,
+    judge_runbook,
+)
 from prodready.scan.facts.view import Facts, ServiceScope
-from prodready.scan.model import Outcome
+from prodready.scan.model import Outcome, Severity
+from tests.scan.conftest import run_judge, service_facts
 
 GOOD = "# svc\n\n## Run\n\n```sh\nmake run\n```\n\n## Test\n\n```sh\nmake test\n```\n"
 
@@ -65,22 +74,8 @@ def test_tab_indented_readme_lines_are_judged_promptly() -> None:
     assert outcome == [Outcome.PASS], "judging a tab-indented README did not finish"
 
 
-# --------------------------------------------------------------------------- shared helpers
+# --------------------------------------------------------------------------- shared inputs
 
-from collections.abc import Callable  # noqa: E402
-
-import pytest  # noqa: E402
-
-from prodready.scan.checks.base import Verdict  # noqa: E402
-from prodready.scan.checks.docs import (  # noqa: E402
-    judge_adr,
-    judge_api_spec,
-    judge_ownership,
-    judge_runbook,
-)
-from prodready.scan.facts.files import FileIndex  # noqa: E402
-from prodready.scan.model import Severity  # noqa: E402
-from prodready.scan.services import discover  # noqa: E402
 
 PYPROJECT = '[project]\nname = "orders"\nversion = "1.0"\n'
 FASTAPI = 'from fastapi import FastAPI\n\napp = FastAPI(title="orders")\n'
@@ -90,27 +85,6 @@ FLASK = (
     '@app.get("/orders/<int:order_id>")\ndef order(order_id):\n    return {}\n'
 )
 LIBRARY = {"pyproject.toml": PYPROJECT, "src/orders/__init__.py": "def f():\n    return 1\n"}
-
-
-def service(files: dict[str, str], path: str = ".") -> Facts:
-    index = FileIndex.from_files(files)
-    for found in discover(index):
-        if found.scope.path == path:
-            scope = found.scope
-            name = found.manifest_name or scope.path
-            return Facts(index, ServiceScope(name, scope.path, scope.nested, scope.markers))
-    raise AssertionError(f"no service at {path}")
-
-
-def run(
-    judge_fn: Callable[[Facts], Verdict], files: dict[str, str], path: str = "."
-) -> tuple[Outcome, float | None, list[str]]:
-    verdict = judge_fn(service(files, path))
-    return (
-        verdict.outcome,
-        verdict.score,
-        [f"{f.path}:{f.line}: {f.message}" for f in verdict.findings],
-    )
 
 
 # --------------------------------------------------------------------------- doc.api-spec
@@ -128,7 +102,9 @@ BROKEN_OPENAPI = (
 
 
 def test_a_framework_that_serves_a_spec_passes() -> None:
-    verdict = judge_api_spec(service({"pyproject.toml": PYPROJECT, "src/orders/main.py": FASTAPI}))
+    verdict = judge_api_spec(
+        service_facts({"pyproject.toml": PYPROJECT, "src/orders/main.py": FASTAPI})
+    )
     assert (verdict.outcome, verdict.score) == (Outcome.PASS, 10.0)
     assert verdict.evidence[0].detail == "fastapi serves its OpenAPI document at /openapi.json"
 
@@ -138,7 +114,7 @@ def test_a_switched_off_spec_is_a_finding() -> None:
         "from fastapi import FastAPI\n\napp = FastAPI(openapi_url=None)\n\n\n"
         '@app.get("/v1/x")\ndef x():\n    return 1\n'
     )
-    outcome, _, findings = run(
+    outcome, _, findings = run_judge(
         judge_api_spec, {"pyproject.toml": PYPROJECT, "src/orders/main.py": app}
     )
     assert outcome is Outcome.FAIL
@@ -149,7 +125,7 @@ def test_a_switched_off_spec_is_a_finding() -> None:
 
 def test_a_committed_spec_that_validates_passes() -> None:
     files = {"pyproject.toml": PYPROJECT, "src/orders/main.py": FLASK, "api/openapi.yaml": OPENAPI}
-    verdict = judge_api_spec(service(files))
+    verdict = judge_api_spec(service_facts(files))
     assert verdict.outcome is Outcome.PASS
     assert verdict.evidence[0].detail == "openapi 3.0.3: 1 operations"
 
@@ -160,7 +136,7 @@ def test_an_invalid_spec_fails_with_json_paths_and_lines() -> None:
         "src/orders/main.py": FLASK,
         "openapi.yaml": BROKEN_OPENAPI,
     }
-    outcome, score, findings = run(judge_api_spec, files)
+    outcome, score, findings = run_judge(judge_api_spec, files)
     assert (outcome, score) == (Outcome.FAIL, 3.0)
     assert findings[0] == (
         "openapi.yaml:2: openapi document does not validate at $.info: "
@@ -178,7 +154,7 @@ def test_an_invalid_spec_beside_a_served_one_passes_with_its_findings() -> None:
         "src/orders/main.py": FASTAPI,
         "openapi.yaml": BROKEN_OPENAPI,
     }
-    outcome, score, findings = run(judge_api_spec, files)
+    outcome, score, findings = run_judge(judge_api_spec, files)
     assert (outcome, score) == (Outcome.PASS, 7.0)
     assert findings
 
@@ -189,7 +165,7 @@ def test_specs_in_test_fixtures_do_not_count() -> None:
         "src/orders/main.py": FLASK,
         "tests/fixtures/openapi.yaml": OPENAPI,
     }
-    outcome, _, findings = run(judge_api_spec, files)
+    outcome, _, findings = run_judge(judge_api_spec, files)
     assert outcome is Outcome.FAIL
     assert findings == [
         "src/orders/main.py:11: the service serves 1 API route(s) (GET /orders/<int:order_id> "
@@ -212,11 +188,11 @@ def test_proto_services_describe_a_grpc_api() -> None:
         "  rpc Get(GetRequest) returns (Item);\n}\nmessage GetRequest {}\nmessage Item {}\n"
     )
     files = {"go.mod": GO_MOD, "main.go": GRPC_SERVER, "api/stock/v1/stock.proto": proto}
-    verdict = judge_api_spec(service(files))
+    verdict = judge_api_spec(service_facts(files))
     assert verdict.outcome is Outcome.PASS
     assert verdict.evidence[0].detail == "gRPC services Stock"
     del files["api/stock/v1/stock.proto"]
-    outcome, _, findings = run(judge_api_spec, files)
+    outcome, _, findings = run_judge(judge_api_spec, files)
     assert outcome is Outcome.FAIL
     assert "a gRPC server is started but no .proto file describes its services" in findings[0]
 
@@ -230,8 +206,8 @@ def test_a_graphql_schema_describes_a_graphql_api() -> None:
     )
     queries = "query GetOrder($id: ID!) {\n  order(id: $id) { id }\n}\n"
     files = {"pyproject.toml": PYPROJECT, "src/orders/main.py": FLASK}
-    assert run(judge_api_spec, {**files, "web/queries.graphql": queries})[0] is Outcome.FAIL
-    verdict = judge_api_spec(service({**files, "src/orders/schema.graphql": schema}))
+    assert run_judge(judge_api_spec, {**files, "web/queries.graphql": queries})[0] is Outcome.FAIL
+    verdict = judge_api_spec(service_facts({**files, "src/orders/schema.graphql": schema}))
     assert verdict.outcome is Outcome.PASS
     assert verdict.evidence[0].detail == "GraphQL schema (Mutation, Query, schema)"
     assert verdict.evidence[0].line == 2
@@ -243,7 +219,7 @@ def test_asyncapi_describes_an_event_api() -> None:
         "  order.placed:\n    subscribe:\n      message:\n        payload: {type: object}\n"
     )
     files = {"pyproject.toml": PYPROJECT, "src/orders/main.py": FLASK, "asyncapi.yaml": asyncapi}
-    assert run(judge_api_spec, files)[:2] == (Outcome.PASS, 10.0)
+    assert run_judge(judge_api_spec, files)[:2] == (Outcome.PASS, 10.0)
 
 
 def test_generators_declared_as_dependencies() -> None:
@@ -254,20 +230,20 @@ def test_generators_declared_as_dependencies() -> None:
         "<artifactId>springdoc-openapi-starter-webmvc-ui</artifactId><version>2.6.0</version>"
         "</dependency></dependencies></project>\n"
     )
-    verdict = judge_api_spec(service({"pom.xml": pom}))
+    verdict = judge_api_spec(service_facts({"pom.xml": pom}))
     assert verdict.outcome is Outcome.PASS
     assert "generates and serves an OpenAPI document" in str(verdict.evidence[0].detail)
 
 
 def test_no_api_is_not_applicable() -> None:
-    assert run(judge_api_spec, LIBRARY)[0] is Outcome.NOT_APPLICABLE
+    assert run_judge(judge_api_spec, LIBRARY)[0] is Outcome.NOT_APPLICABLE
     admin_only = (
         'package main\n\nimport "net/http"\n\nfunc main() {\n'
         '\thttp.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) {})\n'
         '\thttp.Handle("/metrics", nil)\n\thttp.ListenAndServe(":9090", nil)\n}\n'
     )
     files = {"go.mod": "module example.com/mailer\n\ngo 1.22\n", "main.go": admin_only}
-    verdict = judge_api_spec(service(files))
+    verdict = judge_api_spec(service_facts(files))
     assert verdict.outcome is Outcome.NOT_APPLICABLE
     assert "only operational endpoints" in verdict.summary
 
@@ -280,8 +256,8 @@ def test_a_repository_wide_spec_belongs_to_the_service_it_names() -> None:
         "services/billing/src/billing/main.py": FLASK,
         "docs/api/orders.yaml": OPENAPI,
     }
-    assert run(judge_api_spec, files, "services/orders")[0] is Outcome.PASS
-    assert run(judge_api_spec, files, "services/billing")[0] is Outcome.FAIL
+    assert run_judge(judge_api_spec, files, "services/orders")[0] is Outcome.PASS
+    assert run_judge(judge_api_spec, files, "services/billing")[0] is Outcome.FAIL
 
 
 # --------------------------------------------------------------------------- doc.ownership
@@ -289,14 +265,14 @@ def test_a_repository_wide_spec_belongs_to_the_service_it_names() -> None:
 
 def test_codeowners_with_a_valid_rule() -> None:
     files = {"pyproject.toml": PYPROJECT, ".github/CODEOWNERS": "* @acme/orders\n"}
-    verdict = judge_ownership(service(files))
+    verdict = judge_ownership(service_facts(files))
     assert (verdict.outcome, verdict.score) == (Outcome.PASS, 10.0)
     assert verdict.evidence[0].detail == "* @acme/orders"
 
 
 def test_codeowners_without_a_valid_owner_fails() -> None:
     files = {"pyproject.toml": PYPROJECT, "CODEOWNERS": "* acme-orders-team\n"}
-    outcome, _, findings = run(judge_ownership, files)
+    outcome, _, findings = run_judge(judge_ownership, files)
     assert outcome is Outcome.FAIL
     assert findings[0] == "CODEOWNERS:1: CODEOWNERS: invalid owner 'acme-orders-team' for *"
 
@@ -313,13 +289,13 @@ MONO = {
 
 
 def test_the_last_matching_codeowners_rule_owns_a_monorepo_service() -> None:
-    verdict = judge_ownership(service(MONO, "services/orders"))
+    verdict = judge_ownership(service_facts(MONO, "services/orders"))
     assert verdict.outcome is Outcome.PASS
     assert verdict.evidence[0].detail == "/services/orders/ @acme/orders"
-    assert judge_ownership(service(MONO, "services/billing")).evidence[0].detail == (
+    assert judge_ownership(service_facts(MONO, "services/billing")).evidence[0].detail == (
         "* @acme/platform"
     )
-    outcome, _, findings = run(judge_ownership, MONO, "services/web")
+    outcome, _, findings = run_judge(judge_ownership, MONO, "services/web")
     assert outcome is Outcome.FAIL
     assert findings == [
         ".github/CODEOWNERS:4: the last CODEOWNERS rule matching the service "
@@ -342,34 +318,34 @@ def test_the_last_matching_codeowners_rule_owns_a_monorepo_service() -> None:
 )
 def test_other_ways_to_declare_an_owner(path: str, text: str) -> None:
     files = {"pyproject.toml": PYPROJECT, path: text}
-    verdict = judge_ownership(service(files))
+    verdict = judge_ownership(service_facts(files))
     assert verdict.outcome is Outcome.PASS
     assert verdict.evidence[0].path == path
 
 
 def test_the_policy_owner_in_pyproject_and_a_service_policy_file() -> None:
     files = {"pyproject.toml": PYPROJECT + '\n[tool.prodready]\nteam = "orders"\n'}
-    assert judge_ownership(service(files)).evidence[0].detail == (
+    assert judge_ownership(service_facts(files)).evidence[0].detail == (
         "[tool.prodready] team = 'orders'"
     )
     mono = dict(MONO)
     del mono[".github/CODEOWNERS"]
     mono["services/billing/prodready.toml"] = 'owner = "billing-team"\n'
-    assert run(judge_ownership, mono, "services/billing")[0] is Outcome.PASS
-    assert run(judge_ownership, mono, "services/orders")[0] is Outcome.FAIL
+    assert run_judge(judge_ownership, mono, "services/billing")[0] is Outcome.PASS
+    assert run_judge(judge_ownership, mono, "services/orders")[0] is Outcome.FAIL
 
 
 def test_a_catalog_entity_without_an_owner_and_maintainers_only() -> None:
     entity = "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: orders\n"
-    outcome, _, findings = run(
+    outcome, _, findings = run_judge(
         judge_ownership, {"pyproject.toml": PYPROJECT, "catalog-info.yaml": entity}
     )
     assert outcome is Outcome.FAIL
     assert findings == ["catalog-info.yaml:1: catalog entity Component orders has no spec.owner"]
-    verdict = judge_ownership(service({"pyproject.toml": PYPROJECT, "MAINTAINERS": "ana\n"}))
+    verdict = judge_ownership(service_facts({"pyproject.toml": PYPROJECT, "MAINTAINERS": "ana\n"}))
     assert verdict.outcome is Outcome.FAIL
     assert verdict.findings[0].severity is Severity.LOW
-    assert run(judge_ownership, {"pyproject.toml": PYPROJECT})[:2] == (Outcome.FAIL, 0.0)
+    assert run_judge(judge_ownership, {"pyproject.toml": PYPROJECT})[:2] == (Outcome.FAIL, 0.0)
 
 
 # --------------------------------------------------------------------------- doc.runbook
@@ -384,14 +360,14 @@ SERVICE = {"pyproject.toml": PYPROJECT, "src/orders/main.py": FASTAPI}
 
 
 def test_a_substantive_runbook_passes() -> None:
-    verdict = judge_runbook(service(SERVICE | {"docs/runbook.md": RUNBOOK}))
+    verdict = judge_runbook(service_facts(SERVICE | {"docs/runbook.md": RUNBOOK}))
     assert verdict.outcome is Outcome.PASS
     assert verdict.evidence[0].detail is not None
     assert "rollback" in verdict.evidence[0].detail
 
 
 def test_a_stub_runbook_fails() -> None:
-    outcome, score, findings = run(
+    outcome, score, findings = run_judge(
         judge_runbook, SERVICE | {"docs/runbook.md": "# Runbook\n\nTODO\n"}
     )
     assert (outcome, score) == (Outcome.FAIL, 2.0)
@@ -399,9 +375,9 @@ def test_a_stub_runbook_fails() -> None:
 
 
 def test_no_runbook_fails_and_a_library_is_not_applicable() -> None:
-    assert run(judge_runbook, SERVICE)[:2] == (Outcome.FAIL, 0.0)
-    assert run(judge_runbook, LIBRARY)[0] is Outcome.NOT_APPLICABLE
-    assert run(judge_runbook, LIBRARY | {"RUNBOOK.md": RUNBOOK})[0] is Outcome.PASS
+    assert run_judge(judge_runbook, SERVICE)[:2] == (Outcome.FAIL, 0.0)
+    assert run_judge(judge_runbook, LIBRARY)[0] is Outcome.NOT_APPLICABLE
+    assert run_judge(judge_runbook, LIBRARY | {"RUNBOOK.md": RUNBOOK})[0] is Outcome.PASS
 
 
 def test_a_shared_runbook_covers_every_service_of_a_monorepo() -> None:
@@ -412,7 +388,7 @@ def test_a_shared_runbook_covers_every_service_of_a_monorepo() -> None:
         "services/billing/src/billing/main.py": FASTAPI,
         "docs/operations.md": RUNBOOK,
     }
-    assert run(judge_runbook, files, "services/billing")[0] is Outcome.PASS
+    assert run_judge(judge_runbook, files, "services/billing")[0] is Outcome.PASS
 
 
 # --------------------------------------------------------------------------- doc.adr
@@ -424,7 +400,7 @@ ADR_TEXT = (
 
 
 def test_decision_records_pass() -> None:
-    verdict = judge_adr(service(SERVICE | {"docs/adr/0001-use-postgresql.md": ADR_TEXT}))
+    verdict = judge_adr(service_facts(SERVICE | {"docs/adr/0001-use-postgresql.md": ADR_TEXT}))
     assert verdict.outcome is Outcome.PASS
     assert verdict.evidence[0].detail == "ADR 1 Use PostgreSQL (Accepted)"
 
@@ -434,15 +410,15 @@ def test_an_adr_tools_folder_and_its_template() -> None:
         "doc/architecture/decisions/0002-queue.md": ADR_TEXT,
         "doc/architecture/decisions/template.md": "# Title\n\n## Context\n\n## Decision\n",
     }
-    verdict = judge_adr(service(files))
+    verdict = judge_adr(service_facts(files))
     assert verdict.summary == "1 decision record(s) in doc/architecture/decisions"
     only_template = SERVICE | {"docs/adr/template.md": "# Title\n\n## Context\n\n## Decision\n"}
-    assert run(judge_adr, only_template)[:2] == (Outcome.FAIL, 0.0)
+    assert run_judge(judge_adr, only_template)[:2] == (Outcome.FAIL, 0.0)
 
 
 def test_records_that_decide_nothing_score_half() -> None:
     files = SERVICE | {"docs/adr/0001-idea.md": "# 1. An idea\n\nWe could use Kafka.\n"}
-    outcome, score, findings = run(judge_adr, files)
+    outcome, score, findings = run_judge(judge_adr, files)
     assert (outcome, score) == (Outcome.FAIL, 5.0)
     assert findings == [
         "docs/adr/0001-idea.md:1: docs/adr/0001-idea.md does not say its context and the "
@@ -459,14 +435,14 @@ def test_a_decision_recorded_in_prose_counts_with_a_note() -> None:
     files = SERVICE | {
         "docs/adr/0001-gift-cards-are-bearer-instruments.md": f"# Gift cards\n\n{prose}\n"
     }
-    verdict = judge_adr(service(files))
+    verdict = judge_adr(service_facts(files))
     assert (verdict.outcome, verdict.score) == (Outcome.PASS, 8.0)
     assert verdict.summary.startswith("1 free-form decision record(s) in docs/adr")
     assert "a decision in prose" in verdict.findings[0].message
 
 
 def test_no_records_fail_even_for_a_library() -> None:
-    assert run(judge_adr, LIBRARY)[:2] == (Outcome.FAIL, 0.0)
+    assert run_judge(judge_adr, LIBRARY)[:2] == (Outcome.FAIL, 0.0)
 
 
 def test_codeowners_that_only_cover_other_files_give_the_code_no_owner() -> None:
@@ -475,11 +451,11 @@ def test_codeowners_that_only_cover_other_files_give_the_code_no_owner() -> None
         "src/orders/main.py": FASTAPI,
         ".github/CODEOWNERS": "*.md @acme/docs\n",
     }
-    outcome, _, findings = run(judge_ownership, files)
+    outcome, _, findings = run_judge(judge_ownership, files)
     assert outcome is Outcome.FAIL
     assert "no CODEOWNERS rule with a valid owner matches the service's files" in findings[0]
     files[".github/CODEOWNERS"] += "/src/ @acme/orders\n"
-    verdict = judge_ownership(service(files))
+    verdict = judge_ownership(service_facts(files))
     assert verdict.outcome is Outcome.PASS
     assert verdict.evidence[0].detail == "/src/ @acme/orders"
 

@@ -4,9 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from prodready.scan.checks.ops import judge_ci_pipeline
-from prodready.scan.facts.view import Facts
-from prodready.scan.model import Outcome
+from prodready.scan.checks.ops import (
+    judge_ci_pipeline,
+    judge_container,
+    judge_container_hardening,
+    judge_dependency_scanning,
+    judge_dependency_updates,
+)
+from prodready.scan.facts.view import Facts, ServiceScope
+from prodready.scan.model import Outcome, Severity
+from tests.scan.conftest import run_judge, service_facts
 
 
 @pytest.mark.parametrize(
@@ -47,7 +54,6 @@ def test_a_broken_definition_is_not_a_pipeline() -> None:
 
 def lockfile(files: dict[str, str], service: str = ".") -> tuple[Outcome, float | None, list[str]]:
     from prodready.scan.checks.ops import judge_lockfile
-    from prodready.scan.facts.view import ServiceScope
 
     facts = Facts.from_files(files)
     verdict = judge_lockfile(Facts(facts.index, ServiceScope("svc", service)))
@@ -109,21 +115,8 @@ def test_pipelines_of_fixture_repositories_inside_the_repo_do_not_count() -> Non
     assert verdict.summary == "no CI pipeline definition"
 
 
-# --------------------------------------------------------------------------- shared helpers
+# --------------------------------------------------------------------------- shared inputs
 
-from collections.abc import Callable  # noqa: E402
-
-from prodready.scan.checks.base import Verdict  # noqa: E402
-from prodready.scan.checks.ops import (  # noqa: E402
-    judge_container,
-    judge_container_hardening,
-    judge_dependency_scanning,
-    judge_dependency_updates,
-)
-from prodready.scan.facts.files import FileIndex  # noqa: E402
-from prodready.scan.facts.view import ServiceScope  # noqa: E402
-from prodready.scan.model import Severity  # noqa: E402
-from prodready.scan.services import discover  # noqa: E402
 
 FASTAPI = 'from fastapi import FastAPI\n\napp = FastAPI(title="orders")\n'
 PYPROJECT = '[project]\nname = "orders"\nversion = "1.0"\ndependencies = ["fastapi==0.115.0"]\n'
@@ -136,40 +129,20 @@ GOOD_DOCKERFILE = (
 IGNORE = ".git\n.venv\ntests/\n.env\n"
 
 
-def service(files: dict[str, str], path: str = ".") -> Facts:
-    """The view of the service at ``path``, as the engine builds it (nested
-    services and markers from service discovery)."""
-    index = FileIndex.from_files(files)
-    for found in discover(index):
-        if found.scope.path == path:
-            scope = found.scope
-            name = found.manifest_name or scope.path
-            return Facts(index, ServiceScope(name, scope.path, scope.nested, scope.markers))
-    raise AssertionError(f"no service at {path}: {[s.scope.path for s in discover(index)]}")
-
-
-def run(
-    judge: Callable[[Facts], Verdict], files: dict[str, str], path: str = "."
-) -> tuple[Outcome, float | None, list[str]]:
-    verdict = judge(service(files, path))
-    located = [f"{f.path}:{f.line}: {f.message}" for f in verdict.findings]
-    return verdict.outcome, verdict.score, located
-
-
 # --------------------------------------------------------------------------- ops.container
 
 
 def test_a_dockerfile_builds_the_image() -> None:
     files = {"pyproject.toml": PYPROJECT, "src/orders/main.py": FASTAPI}
     files["Dockerfile"] = GOOD_DOCKERFILE
-    verdict = judge_container(service(files))
+    verdict = judge_container(service_facts(files))
     assert (verdict.outcome, verdict.score) == (Outcome.PASS, 10.0)
     assert verdict.evidence[0].detail == "2 stages, final image from python:3.12.7-slim"
 
 
 def test_a_service_without_an_image_fails_at_its_entry_point() -> None:
     files = {"pyproject.toml": PYPROJECT, "src/orders/main.py": FASTAPI}
-    outcome, score, findings = run(judge_container, files)
+    outcome, score, findings = run_judge(judge_container, files)
     assert (outcome, score) == (Outcome.FAIL, 0.0)
     assert findings[0].startswith("src/orders/main.py:3: the service runs as a process")
 
@@ -179,7 +152,7 @@ def test_devcontainer_test_and_example_dockerfiles_do_not_count() -> None:
     files[".devcontainer/Dockerfile"] = "FROM mcr.microsoft.com/devcontainers/python:3.12\n"
     files["tests/e2e/Dockerfile"] = "FROM python:3.12-slim\n"
     files["examples/demo/Dockerfile"] = "FROM python:3.12-slim\n"
-    assert run(judge_container, files)[0] is Outcome.FAIL
+    assert run_judge(judge_container, files)[0] is Outcome.FAIL
 
 
 def test_a_library_ships_no_image() -> None:
@@ -187,7 +160,7 @@ def test_a_library_ships_no_image() -> None:
         "pyproject.toml": '[project]\nname = "slugs"\nversion = "1.0"\n',
         "src/slugs/__init__.py": "def slug(text: str) -> str:\n    return text.lower()\n",
     }
-    assert run(judge_container, files)[0] is Outcome.NOT_APPLICABLE
+    assert run_judge(judge_container, files)[0] is Outcome.NOT_APPLICABLE
 
 
 @pytest.mark.parametrize(
@@ -210,7 +183,7 @@ def test_a_library_ships_no_image() -> None:
 )
 def test_images_built_without_a_dockerfile(path: str, text: str) -> None:
     files = {"pyproject.toml": PYPROJECT, "src/orders/main.py": FASTAPI, path: text}
-    assert run(judge_container, files)[:2] == (Outcome.PASS, 10.0)
+    assert run_judge(judge_container, files)[:2] == (Outcome.PASS, 10.0)
 
 
 def test_compose_building_from_a_missing_dockerfile_is_named() -> None:
@@ -219,7 +192,7 @@ def test_compose_building_from_a_missing_dockerfile_is_named() -> None:
         "src/orders/main.py": FASTAPI,
         "docker-compose.yml": "services:\n  api:\n    build: .\n    ports: ['8000:8000']\n",
     }
-    outcome, _, findings = run(judge_container, files)
+    outcome, _, findings = run_judge(judge_container, files)
     assert outcome is Outcome.FAIL
     assert findings[-1].endswith(
         "docker-compose.yml builds `api` from a Dockerfile that is not here"
@@ -229,7 +202,7 @@ def test_compose_building_from_a_missing_dockerfile_is_named() -> None:
 def test_a_dockerfile_without_from_builds_nothing() -> None:
     files = {"pyproject.toml": PYPROJECT, "src/orders/main.py": FASTAPI}
     files["Dockerfile"] = "RUN echo hello\n"
-    outcome, _, findings = run(judge_container, files)
+    outcome, _, findings = run_judge(judge_container, files)
     assert outcome is Outcome.FAIL
     assert findings[0] == (
         "Dockerfile:1: Dockerfile does not build an image: no FROM instruction: not a Dockerfile?"
@@ -250,15 +223,15 @@ def test_a_shared_dockerfile_belongs_to_the_service_it_copies() -> None:
     files["docker/images/backend.Dockerfile"] = (
         "FROM python:3.12.7-slim\nCOPY services/api /app\nUSER 10001\n"
     )
-    assert run(judge_container, files, "services/api")[0] is Outcome.PASS
-    assert run(judge_container, files, "services/worker")[0] is Outcome.FAIL
+    assert run_judge(judge_container, files, "services/api")[0] is Outcome.PASS
+    assert run_judge(judge_container, files, "services/worker")[0] is Outcome.FAIL
 
 
 def test_a_shared_dockerfile_belongs_to_the_service_it_is_named_after() -> None:
     files = dict(MONOREPO)
     files["docker/worker.Dockerfile"] = "FROM golang:1.22.8\nCOPY . /src\n"
-    assert run(judge_container, files, "services/worker")[0] is Outcome.PASS
-    assert run(judge_container, files, "services/api")[0] is Outcome.FAIL
+    assert run_judge(judge_container, files, "services/worker")[0] is Outcome.PASS
+    assert run_judge(judge_container, files, "services/api")[0] is Outcome.FAIL
 
 
 # ------------------------------------------------------------------ ops.container-hardening
@@ -266,7 +239,7 @@ def test_a_shared_dockerfile_belongs_to_the_service_it_is_named_after() -> None:
 
 def hardening(files: dict[str, str], path: str = ".") -> tuple[Outcome, float | None, list[str]]:
     base = {"pyproject.toml": PYPROJECT, "src/orders/main.py": FASTAPI}
-    return run(judge_container_hardening, base | files, path)
+    return run_judge(judge_container_hardening, base | files, path)
 
 
 def test_a_hardened_image_passes() -> None:
@@ -376,7 +349,7 @@ def test_run_as_non_root_in_the_manifests_that_run_the_image() -> None:
         ".dockerignore": IGNORE,
         "k8s/deployment.yaml": deployment,
     }
-    verdict = judge_container_hardening(service({"pyproject.toml": PYPROJECT} | files))
+    verdict = judge_container_hardening(service_facts({"pyproject.toml": PYPROJECT} | files))
     assert (verdict.outcome, verdict.score) == (Outcome.PASS, 10.0)
     assert any(e.path == "k8s/deployment.yaml" for e in verdict.evidence)
     # runAsNonRoot alone with an image that runs as root: the kubelet refuses it
@@ -440,7 +413,7 @@ DEPENDABOT = (
 
 
 def updates(files: dict[str, str], path: str = ".") -> tuple[Outcome, float | None, list[str]]:
-    return run(judge_dependency_updates, files, path)
+    return run_judge(judge_dependency_updates, files, path)
 
 
 def test_dependabot_covering_the_project_passes() -> None:
@@ -519,7 +492,7 @@ def scanning(
     steps: str, extra: dict[str, str] | None = None
 ) -> tuple[Outcome, float | None, list[str]]:
     files = {"pyproject.toml": PYPROJECT, ".github/workflows/ci.yml": WORKFLOW.format(steps=steps)}
-    return run(judge_dependency_scanning, files | (extra or {}))
+    return run_judge(judge_dependency_scanning, files | (extra or {}))
 
 
 def test_a_scanner_step_that_can_fail_passes() -> None:
@@ -589,20 +562,23 @@ def test_gitlab_dependency_scanning_template() -> None:
         "test:\n  script:\n    - pytest\n"
     )
     files = {"pyproject.toml": PYPROJECT, ".gitlab-ci.yml": gitlab}
-    assert run(judge_dependency_scanning, files)[0] is Outcome.PASS
+    assert run_judge(judge_dependency_scanning, files)[0] is Outcome.PASS
     disabled = gitlab + "\nvariables:\n  DEPENDENCY_SCANNING_DISABLED: 'true'\n"
-    assert run(judge_dependency_scanning, files | {".gitlab-ci.yml": disabled})[0] is Outcome.FAIL
+    assert (
+        run_judge(judge_dependency_scanning, files | {".gitlab-ci.yml": disabled})[0]
+        is Outcome.FAIL
+    )
 
 
 def test_scanning_without_dependencies_is_not_applicable() -> None:
     files = {".github/workflows/ci.yml": WORKFLOW.format(steps="      - run: make\n")}
-    assert run(judge_dependency_scanning, files)[0] is Outcome.NOT_APPLICABLE
+    assert run_judge(judge_dependency_scanning, files)[0] is Outcome.NOT_APPLICABLE
 
 
 def test_low_severity_notes_for_masked_scanners_beside_a_real_one() -> None:
     steps = "      - run: pip-audit\n      - run: safety check || true\n"
     verdict = judge_dependency_scanning(
-        service(
+        service_facts(
             {"pyproject.toml": PYPROJECT, ".github/workflows/ci.yml": WORKFLOW.format(steps=steps)}
         )
     )

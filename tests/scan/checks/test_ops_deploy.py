@@ -5,21 +5,16 @@ shared chart deploys several services (each judged on its own workloads)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import pytest
 
-from prodready.scan.checks.base import Verdict
 from prodready.scan.checks.ops import (
     judge_high_availability,
     judge_k8s_probes,
     judge_k8s_resources,
     judge_progressive_delivery,
 )
-from prodready.scan.facts.files import FileIndex
-from prodready.scan.facts.view import Facts, ServiceScope
 from prodready.scan.model import Outcome, Severity
-from prodready.scan.services import discover
+from tests.scan.conftest import run_judge, service_facts
 
 FASTAPI = 'from fastapi import FastAPI\n\napp = FastAPI(title="orders")\n'
 PYPROJECT = '[project]\nname = "orders"\nversion = "1.0"\n'
@@ -52,33 +47,12 @@ def deployment(
     )
 
 
-def service(files: dict[str, str], path: str = ".") -> Facts:
-    index = FileIndex.from_files(files)
-    for found in discover(index):
-        if found.scope.path == path:
-            scope = found.scope
-            name = found.manifest_name or scope.path
-            return Facts(index, ServiceScope(name, scope.path, scope.nested, scope.markers))
-    raise AssertionError(f"no service at {path}")
-
-
-def run(
-    judge: Callable[[Facts], Verdict], files: dict[str, str], path: str = "."
-) -> tuple[Outcome, float | None, list[str]]:
-    verdict = judge(service(files, path))
-    return (
-        verdict.outcome,
-        verdict.score,
-        [f"{f.path}:{f.line}: {f.message}" for f in verdict.findings],
-    )
-
-
 # --------------------------------------------------------------------------- ops.k8s-probes
 
 
 def test_both_probes_pass() -> None:
     files = BASE | {"k8s/deployment.yaml": deployment()}
-    verdict = judge_k8s_probes(service(files))
+    verdict = judge_k8s_probes(service_facts(files))
     assert (verdict.outcome, verdict.score) == (Outcome.PASS, 10.0)
     assert verdict.evidence[0].detail == (
         "Deployment orders: liveness httpGet /livez; readiness httpGet /readyz"
@@ -88,7 +62,7 @@ def test_both_probes_pass() -> None:
 def test_a_missing_readiness_probe_is_located_at_its_container() -> None:
     live_only = "          livenessProbe:\n            tcpSocket: {port: 8000}\n"
     files = BASE | {"k8s/deployment.yaml": deployment(container=live_only)}
-    outcome, score, findings = run(judge_k8s_probes, files)
+    outcome, score, findings = run_judge(judge_k8s_probes, files)
     assert (outcome, score) == (Outcome.FAIL, 5.0)
     assert findings == ["k8s/deployment.yaml:14: Deployment orders declares no readinessProbe"]
 
@@ -96,7 +70,7 @@ def test_a_missing_readiness_probe_is_located_at_its_container() -> None:
 def test_every_container_needs_probes() -> None:
     sidecar = PROBES + "        - name: proxy\n          image: envoyproxy/envoy:v1.31.2\n"
     files = BASE | {"k8s/deployment.yaml": deployment(container=sidecar)}
-    outcome, score, findings = run(judge_k8s_probes, files)
+    outcome, score, findings = run_judge(judge_k8s_probes, files)
     assert (outcome, score) == (Outcome.FAIL, 5.0)
     assert "Deployment orders, container proxy declares no livenessProbe and no " in findings[0]
 
@@ -107,15 +81,15 @@ def test_jobs_need_no_probes_and_no_manifests_is_not_applicable() -> None:
         "  schedule: '0 3 * * *'\n  jobTemplate:\n    spec:\n      template:\n        spec:\n"
         "          containers:\n            - name: job\n              image: x:1\n"
     )
-    assert run(judge_k8s_probes, BASE | {"k8s/cron.yaml": job})[0] is Outcome.NOT_APPLICABLE
-    assert run(judge_k8s_probes, BASE)[0] is Outcome.NOT_APPLICABLE
+    assert run_judge(judge_k8s_probes, BASE | {"k8s/cron.yaml": job})[0] is Outcome.NOT_APPLICABLE
+    assert run_judge(judge_k8s_probes, BASE)[0] is Outcome.NOT_APPLICABLE
     compose = {"docker-compose.yml": "services:\n  api:\n    image: orders:1\n"}
-    assert run(judge_k8s_probes, BASE | compose)[0] is Outcome.NOT_APPLICABLE
+    assert run_judge(judge_k8s_probes, BASE | compose)[0] is Outcome.NOT_APPLICABLE
 
 
 def test_manifests_of_test_fixtures_do_not_count() -> None:
     files = BASE | {"tests/fixtures/k8s/deployment.yaml": deployment(container="")}
-    assert run(judge_k8s_probes, files)[0] is Outcome.NOT_APPLICABLE
+    assert run_judge(judge_k8s_probes, files)[0] is Outcome.NOT_APPLICABLE
 
 
 HELM_DEPLOYMENT = (
@@ -147,9 +121,9 @@ FILLED_VALUES = (
 
 
 def test_helm_probes_count_when_values_fill_them() -> None:
-    assert run(judge_k8s_probes, helm(FILLED_VALUES))[:2] == (Outcome.PASS, 10.0)
+    assert run_judge(judge_k8s_probes, helm(FILLED_VALUES))[:2] == (Outcome.PASS, 10.0)
     empty = "replicaCount: 1\nimage: {repository: orders, tag: '1.0.0'}\nlivenessProbe: {}\n"
-    outcome, score, findings = run(judge_k8s_probes, helm(empty))
+    outcome, score, findings = run_judge(judge_k8s_probes, helm(empty))
     assert (outcome, score) == (Outcome.FAIL, 0.0)
     assert "(liveness probe is templated from .Values.livenessProbe, which is empty" in findings[0]
 
@@ -171,8 +145,8 @@ def test_a_kustomize_overlay_patch_adds_probes_and_replicas() -> None:
     files = BASE | KUSTOMIZE_BASE
     files["deploy/base/deployment.yaml"] = deployment(replicas=1, container=RESOURCES)
     files["deploy/overlays/prod/patch.yaml"] = patch
-    assert run(judge_k8s_probes, files)[0] is Outcome.PASS
-    verdict = judge_high_availability(service(files))
+    assert run_judge(judge_k8s_probes, files)[0] is Outcome.PASS
+    verdict = judge_high_availability(service_facts(files))
     assert verdict.outcome is Outcome.PASS
     assert "replicas 4 in deploy/overlays/prod/patch.yaml" in verdict.evidence[0].detail
 
@@ -228,35 +202,35 @@ def shop() -> dict[str, str]:
 
 def test_a_shared_chart_judges_each_service_on_its_own_workloads() -> None:
     files = shop()
-    assert run(judge_k8s_probes, files, "services/api")[0] is Outcome.PASS
-    outcome, _, findings = run(judge_k8s_probes, files, "services/worker")
+    assert run_judge(judge_k8s_probes, files, "services/api")[0] is Outcome.PASS
+    outcome, _, findings = run_judge(judge_k8s_probes, files, "services/worker")
     assert outcome is Outcome.FAIL
     assert findings[0].startswith(
         "deploy/helm/shop/templates/worker-deployment.yaml:12: Deployment *-worker declares no "
         "livenessProbe and no readinessProbe"
     )
-    verdict = judge_k8s_probes(service(files, "services/web"))
+    verdict = judge_k8s_probes(service_facts(files, "services/web"))
     assert verdict.outcome is Outcome.NOT_APPLICABLE
     assert "no Kubernetes manifest deploys this service" in verdict.summary
 
 
 def test_a_templated_hpa_scales_only_its_own_workload() -> None:
     files = shop()
-    verdict = judge_high_availability(service(files, "services/api"))
+    verdict = judge_high_availability(service_facts(files, "services/api"))
     assert (verdict.outcome, verdict.score) == (Outcome.PASS, 10.0)
     assert any(e.detail == "HorizontalPodAutoscaler minReplicas 3" for e in verdict.evidence)
-    assert run(judge_high_availability, files, "services/worker")[:2] == (Outcome.FAIL, 0.0)
+    assert run_judge(judge_high_availability, files, "services/worker")[:2] == (Outcome.FAIL, 0.0)
 
 
 def test_a_canary_belongs_to_the_workload_it_targets() -> None:
     files = shop()
-    verdict = judge_progressive_delivery(service(files, "services/api"))
+    verdict = judge_progressive_delivery(service_facts(files, "services/api"))
     assert (verdict.outcome, verdict.score) == (Outcome.PASS, 10.0)
     assert verdict.evidence[0].path == "deploy/helm/shop/templates/api-canary.yaml"
-    outcome, _, findings = run(judge_progressive_delivery, files, "services/worker")
+    outcome, _, findings = run_judge(judge_progressive_delivery, files, "services/worker")
     assert outcome is Outcome.FAIL
     assert "Deployment *-worker is rolled out all at once" in findings[0]
-    assert run(judge_progressive_delivery, files, "services/web")[0] is Outcome.NOT_APPLICABLE
+    assert run_judge(judge_progressive_delivery, files, "services/web")[0] is Outcome.NOT_APPLICABLE
 
 
 # --------------------------------------------------------------------------- ops.k8s-resources
@@ -284,7 +258,7 @@ def test_a_canary_belongs_to_the_workload_it_targets() -> None:
 )
 def test_requests_and_a_memory_limit(container: str, problem: str | None) -> None:
     files = BASE | {"k8s/deployment.yaml": deployment(container=container)}
-    outcome, score, findings = run(judge_k8s_resources, files)
+    outcome, score, findings = run_judge(judge_k8s_resources, files)
     if problem is None:
         assert (outcome, score) == (Outcome.PASS, 10.0)
     else:
@@ -293,9 +267,9 @@ def test_requests_and_a_memory_limit(container: str, problem: str | None) -> Non
 
 
 def test_helm_resources_from_values() -> None:
-    assert run(judge_k8s_resources, helm(FILLED_VALUES))[0] is Outcome.PASS
+    assert run_judge(judge_k8s_resources, helm(FILLED_VALUES))[0] is Outcome.PASS
     empty = "replicaCount: 2\nimage: {repository: orders, tag: '1'}\nresources: {}\n"
-    outcome, _, findings = run(judge_k8s_resources, helm(empty))
+    outcome, _, findings = run_judge(judge_k8s_resources, helm(empty))
     assert outcome is Outcome.FAIL
     assert "which declares no requests or limits in the chart's values" in findings[0]
 
@@ -303,7 +277,7 @@ def test_helm_resources_from_values() -> None:
 def test_resources_score_the_share_of_containers() -> None:
     two = RESOURCES + "        - name: proxy\n          image: envoyproxy/envoy:v1.31.2\n"
     files = BASE | {"k8s/deployment.yaml": deployment(container=two)}
-    assert run(judge_k8s_resources, files)[:2] == (Outcome.FAIL, 5.0)
+    assert run_judge(judge_k8s_resources, files)[:2] == (Outcome.FAIL, 5.0)
 
 
 # ------------------------------------------------------------------ ops.high-availability
@@ -334,7 +308,7 @@ def test_replicas_autoscalers_and_budgets(
     extra: dict[str, str], replicas: int | None, expected: tuple[Outcome, float]
 ) -> None:
     files = BASE | {"k8s/deployment.yaml": deployment(replicas=replicas)} | extra
-    outcome, score, findings = run(judge_high_availability, files)
+    outcome, score, findings = run_judge(judge_high_availability, files)
     assert (outcome, score) == expected
     if expected == (Outcome.FAIL, 0.0):
         assert "runs a single replica" in findings[0]
@@ -346,7 +320,7 @@ def test_a_single_replica_behind_a_minimal_autoscaler_is_a_low_finding() -> None
         "k8s/deployment.yaml": deployment(replicas=1),
         "k8s/hpa.yaml": HPA.replace("LOW", "1"),
     }
-    verdict = judge_high_availability(service(files))
+    verdict = judge_high_availability(service_facts(files))
     assert [f.severity for f in verdict.findings] == [Severity.LOW]
     assert "its HorizontalPodAutoscaler keeps minReplicas 1" in verdict.findings[0].message
 
@@ -354,7 +328,7 @@ def test_a_single_replica_behind_a_minimal_autoscaler_is_a_low_finding() -> None
 def test_a_budget_for_other_pods_does_not_count() -> None:
     other = PDB.replace("{app: orders}", "{app: billing}")
     files = BASE | {"k8s/deployment.yaml": deployment(replicas=1), "k8s/pdb.yaml": other}
-    assert run(judge_high_availability, files)[0] is Outcome.FAIL
+    assert run_judge(judge_high_availability, files)[0] is Outcome.FAIL
 
 
 def test_kustomization_replicas_and_daemonsets() -> None:
@@ -363,9 +337,9 @@ def test_kustomization_replicas_and_daemonsets() -> None:
     files["deploy/overlays/prod/kustomization.yaml"] = (
         "resources:\n  - ../../base\nreplicas:\n  - name: orders\n    count: 3\n"
     )
-    assert run(judge_high_availability, files)[0] is Outcome.PASS
+    assert run_judge(judge_high_availability, files)[0] is Outcome.PASS
     daemon = BASE | {"k8s/agent.yaml": deployment(kind="DaemonSet", replicas=None)}
-    assert run(judge_high_availability, daemon)[:2] == (Outcome.PASS, 10.0)
+    assert run_judge(judge_high_availability, daemon)[:2] == (Outcome.PASS, 10.0)
 
 
 def test_a_disabled_helm_autoscaler_does_not_count() -> None:
@@ -378,9 +352,9 @@ def test_a_disabled_helm_autoscaler_does_not_count() -> None:
     )
     values = FILLED_VALUES.replace("replicaCount: 2", "replicaCount: 1")
     files = helm(values + "autoscaling:\n  enabled: false\n") | {"chart/templates/hpa.yaml": hpa}
-    assert run(judge_high_availability, files)[0] is Outcome.FAIL
+    assert run_judge(judge_high_availability, files)[0] is Outcome.FAIL
     files["chart/values.yaml"] = values + "autoscaling:\n  enabled: true\n"
-    assert run(judge_high_availability, files)[0] is Outcome.PASS
+    assert run_judge(judge_high_availability, files)[0] is Outcome.PASS
 
 
 # ----------------------------------------------------------------- ops.progressive-delivery
@@ -399,14 +373,14 @@ STEPS = (
 
 def test_an_analysed_canary_scores_full_marks() -> None:
     files = BASE | {"k8s/rollout.yaml": ROLLOUT.format(steps=STEPS)}
-    verdict = judge_progressive_delivery(service(files))
+    verdict = judge_progressive_delivery(service_facts(files))
     assert (verdict.outcome, verdict.score) == (Outcome.PASS, 10.0)
     assert verdict.evidence[0].detail == "argo-rollouts canary of orders, 3 steps"
 
 
 def test_a_canary_without_steps_promotes_at_once() -> None:
     files = BASE | {"k8s/rollout.yaml": ROLLOUT.format(steps="      maxSurge: 1\n")}
-    outcome, _, findings = run(judge_progressive_delivery, files)
+    outcome, _, findings = run_judge(judge_progressive_delivery, files)
     assert outcome is Outcome.FAIL
     assert "promotes everything at once (no steps)" in findings[0]
 
@@ -418,18 +392,20 @@ def test_weighted_routes_pass_with_a_note_on_analysis() -> None:
         "        - destination: {host: orders, subset: stable}\n          weight: 90\n"
         "        - destination: {host: orders, subset: canary}\n          weight: 10\n"
     )
-    verdict = judge_progressive_delivery(service(BASE | {"k8s/vs.yaml": virtual_service}))
+    verdict = judge_progressive_delivery(service_facts(BASE | {"k8s/vs.yaml": virtual_service}))
     assert (verdict.outcome, verdict.score) == (Outcome.PASS, 8.0)
     assert verdict.findings[0].severity is Severity.LOW
 
 
 def test_a_plain_deployment_or_no_manifests_fail_and_libraries_are_not_applicable() -> None:
-    outcome, _, findings = run(judge_progressive_delivery, BASE | {"k8s/d.yaml": deployment()})
+    outcome, _, findings = run_judge(
+        judge_progressive_delivery, BASE | {"k8s/d.yaml": deployment()}
+    )
     assert outcome is Outcome.FAIL
     assert findings[0].startswith("k8s/d.yaml:1: Deployment orders is rolled out all at once")
-    assert run(judge_progressive_delivery, BASE)[0] is Outcome.FAIL
+    assert run_judge(judge_progressive_delivery, BASE)[0] is Outcome.FAIL
     library = {"pyproject.toml": PYPROJECT, "src/orders/__init__.py": "X = 1\n"}
-    assert run(judge_progressive_delivery, library)[0] is Outcome.NOT_APPLICABLE
+    assert run_judge(judge_progressive_delivery, library)[0] is Outcome.NOT_APPLICABLE
 
 
 def test_a_flagger_canary_with_templated_weights_is_still_a_canary() -> None:
@@ -440,7 +416,7 @@ def test_a_flagger_canary_with_templated_weights_is_still_a_canary() -> None:
         .replace("stepWeight: 10", "stepWeight: {{ .Values.api.step }}")
         .replace("maxWeight: 50", "maxWeight: {{ .Values.api.max }}")
     )
-    verdict = judge_progressive_delivery(service(files, "services/api"))
+    verdict = judge_progressive_delivery(service_facts(files, "services/api"))
     assert verdict.outcome is Outcome.PASS
     assert verdict.summary == "staged rollout with automated analysis (flagger canary)"
 
@@ -471,7 +447,7 @@ def test_odd_inputs_never_crash_a_judge() -> None:
     from prodready.scan.checks import docs, ops
 
     files = BASE | ODD_FILES
-    facts = service(files)
+    facts = service_facts(files)
     for check in (*ops.CHECKS, *docs.CHECKS):
         assert check.judge is not None
         verdict = check.judge(facts)
@@ -484,7 +460,7 @@ def test_odd_inputs_in_a_monorepo_never_crash_a_judge() -> None:
     files = {f"deploy/{path}": text for path, text in ODD_FILES.items()}
     files |= shop() | {"docker/api.Dockerfile": "FROM\nCOPY [\nADD --from=x\n", "OWNERS": ""}
     for path in ("services/api", "services/worker", "services/web"):
-        facts = service(files, path)
+        facts = service_facts(files, path)
         for check in (*ops.CHECKS, *docs.CHECKS):
             assert check.judge is not None
             assert check.judge(facts).outcome in (
@@ -501,7 +477,7 @@ def test_workloads_in_a_shared_folder_go_to_the_best_named_service() -> None:
         files[f"services/{name}/src/app/main.py"] = FASTAPI
     files["k8s/user-service-deployment.yaml"] = deployment("user-service", replicas=3)
     files["k8s/order-service-deployment.yaml"] = deployment("order-service", replicas=1)
-    assert run(judge_high_availability, files, "services/user-service")[0] is Outcome.PASS
-    outcome, _, findings = run(judge_high_availability, files, "services/order-service")
+    assert run_judge(judge_high_availability, files, "services/user-service")[0] is Outcome.PASS
+    outcome, _, findings = run_judge(judge_high_availability, files, "services/order-service")
     assert outcome is Outcome.FAIL
     assert [f.split(":")[0] for f in findings] == ["k8s/order-service-deployment.yaml"]
