@@ -45,6 +45,7 @@ from typing import Any
 import pathspec
 
 from prodready.scan.diagnostics import WarningLog
+from prodready.scan.facts._regular_file import read_regular_file
 from prodready.scan.facts.artefacts import PARSERS, Parsed
 from prodready.scan.facts.cache import FactCache
 from prodready.scan.facts.classify import classify
@@ -301,7 +302,9 @@ class FileIndex:
         only if its real path is still inside the repository."""
         location = self._lazy[path]
         record = self._stats.files.get(path) if self._stats is not None else None
-        data = _read_same_file(location, record, self._limit + 1)
+        data = None
+        if record is not None:
+            data = read_regular_file(location, self._limit + 1, same_as=(record.dev, record.ino))
         if data is None:
             if not _within(self._root_real, os.path.realpath(location)):
                 return None
@@ -754,42 +757,6 @@ class _Walker:
     def _skip(self, rel: str, code: str, message: str) -> None:
         self.skipped[rel] = code
         self.log.add(code, message, rel)
-
-
-def read_regular_file(path: str, limit: int) -> bytes | None:
-    """Up to ``limit`` bytes of a regular file; None for special files (a FIFO
-    is opened non-blocking and refused, never waited on) and unreadable ones."""
-    try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-    except OSError:
-        return None
-    try:
-        with os.fdopen(fd, "rb") as handle:
-            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
-                return None
-            return handle.read(limit)
-    except OSError:
-        return None
-
-
-def _read_same_file(location: str, record: StatRecord | None, limit: int) -> bytes | None:
-    """Up to ``limit`` bytes of ``location`` if it is still the file of
-    ``record`` (same device and inode, not a symlink), else None."""
-    if record is None:
-        return None
-    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
-    try:
-        fd = os.open(location, flags)
-    except OSError:
-        return None
-    try:
-        with os.fdopen(fd, "rb") as handle:
-            st = os.fstat(handle.fileno())
-            if not stat.S_ISREG(st.st_mode) or (st.st_dev, st.st_ino) != (record.dev, record.ino):
-                return None
-            return handle.read(limit)
-    except OSError:
-        return None
 
 
 def _record(st: os.stat_result, **known: Any) -> StatRecord:

@@ -12,12 +12,12 @@ live in the git dir named there, or in its ``commondir``.
 
 from __future__ import annotations
 
-import os
 import re
-import stat
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
+
+from prodready.scan.facts._regular_file import read_regular_file
 
 _SHA = re.compile(r"^[0-9a-f]{40}([0-9a-f]{24})?$")
 _MAX_META_FILE = 4 * 1024 * 1024
@@ -53,20 +53,9 @@ def read_git_meta(root: Path) -> GitMeta | None:
 
 
 def _read(path: Path) -> str | None:
-    """A small regular file's text; None for anything else (a FIFO is never
-    waited on: it is opened non-blocking and refused)."""
-    try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-    except OSError:
-        return None
-    try:
-        with os.fdopen(fd, "rb") as handle:
-            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
-                return None
-            data = handle.read(_MAX_META_FILE)
-    except OSError:
-        return None
-    return data.decode("utf-8", "replace")
+    """A small regular file's text; None for anything else."""
+    data = read_regular_file(path, _MAX_META_FILE)
+    return None if data is None else data.decode("utf-8", "replace")
 
 
 def _git_dir(root: Path) -> Path | None:
