@@ -19,7 +19,7 @@ import time
 from datetime import UTC, datetime, timedelta
 
 from prodready.cli.push import PushError, push_document
-from prodready.server.sample import fleet
+from prodready.server.sample import daily_scans, fleet
 
 FLEET_SEED = 7
 """``fleet``'s default seed; the plan's service names depend only on the count."""
@@ -48,12 +48,10 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     pushed = 0
     try:
-        for day in range(args.days):
-            for state in services:
-                state.advance(rng)
-                moment = start + timedelta(days=day, minutes=rng.randint(0, 600))
-                push_document(state.document(moment), args.server, args.token)
-                pushed += 1
+        history = daily_scans(services, days=args.days, start=start, rng=rng, spread_minutes=600)
+        for document in history:
+            push_document(document, args.server, args.token)
+            pushed += 1
     except PushError as exc:
         print(f"seed_fleet: push {pushed + 1} failed: {exc}", file=sys.stderr)
         return 1

@@ -15,7 +15,7 @@ import sys
 from datetime import UTC, datetime, timedelta
 
 from prodready.cli.push import PushError, push_document, server_breaker
-from prodready.server.sample import fleet
+from prodready.server.sample import daily_scans, fleet
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -28,16 +28,13 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     rng = random.Random(1)  # noqa: S311 (simulation)
     services = fleet(args.services, teams=args.teams)
-    start = datetime.now(UTC).replace(microsecond=0) - timedelta(days=args.days)
+    start = datetime.now(UTC).replace(microsecond=0) - timedelta(days=args.days - 1)
     breaker = server_breaker(args.server)
     pushed = 0
     try:
-        for day in range(args.days):
-            for service in services:
-                service.advance(rng)
-                document = service.document(start + timedelta(days=day + 1))
-                push_document(document, args.server, args.token, breaker=breaker)
-                pushed += 1
+        for document in daily_scans(services, days=args.days, start=start, rng=rng):
+            push_document(document, args.server, args.token, breaker=breaker)
+            pushed += 1
     except PushError as exc:
         print(f"demo_fleet: {exc}", file=sys.stderr)
         return 2

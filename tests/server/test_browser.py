@@ -14,7 +14,7 @@ import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Page, sync_playwright
 
 from prodready.cli.push import push_document
-from prodready.server.sample import fleet
+from prodready.server.sample import daily_scans, fleet
 from tests.server.conftest import make_tokens
 from tests.server.serve import ServeProcess
 
@@ -47,11 +47,8 @@ def seeded_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     rng = random.Random(5)
     start = datetime.now(UTC) - timedelta(days=6)
     with ServeProcess(url) as server:
-        for day in range(6):
-            for state in services:
-                state.advance(rng)
-                doc = state.document(start + timedelta(days=day, minutes=rng.randint(0, 600)))
-                push_document(doc, server.url, tokens.push)
+        for doc in daily_scans(services, days=6, start=start, rng=rng, spread_minutes=600):
+            push_document(doc, server.url, tokens.push)
         yield server.url
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import random
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -22,6 +23,7 @@ __all__ = [
     "CATALOG",
     "SampleCheck",
     "ServiceState",
+    "daily_scans",
     "day_start",
     "fleet",
     "scan_document",
@@ -398,6 +400,31 @@ def fleet(count: int, *, seed: int = 7, teams: int = 12) -> list[ServiceState]:
             )
         )
     return states
+
+
+def daily_scans(
+    services: list[ServiceState],
+    *,
+    days: int,
+    start: datetime,
+    rng: random.Random,
+    spread_minutes: int = 0,
+) -> Iterator[dict[str, Any]]:
+    """A history to push: each day every service advances and is scanned once.
+
+    Day ``d``'s scans are at ``start + d days``, each ``rng.randint(0,
+    spread_minutes)`` minutes later when ``spread_minutes`` is given (a real
+    fleet's scans do not land on the same second). One generator for the
+    demo, the load test's seeding and the browser tests, so they push the
+    same kind of history.
+    """
+    for day in range(days):
+        for service in services:
+            service.advance(rng)
+            moment = start + timedelta(days=day)
+            if spread_minutes:
+                moment += timedelta(minutes=rng.randint(0, spread_minutes))
+            yield service.document(moment)
 
 
 def day_start(days_ago: int, *, now: datetime | None = None) -> datetime:
