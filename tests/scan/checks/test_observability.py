@@ -18,10 +18,9 @@ from prodready.scan.checks.observability import (
     judge_structured_logging,
     judge_tracing,
 )
-from prodready.scan.facts.files import FileIndex
-from prodready.scan.facts.view import Facts, ServiceScope
+from prodready.scan.facts.view import Facts
 from prodready.scan.model import Outcome, Severity
-from prodready.scan.services import discover
+from tests.scan.conftest import located, service_facts, verdict_of
 
 FASTAPI_APP = (
     "from fastapi import FastAPI\n\napp = FastAPI()\n\n"
@@ -35,14 +34,6 @@ LIBRARY = {"src/lib/client.py": "import httpx\n\n\ndef get(url):\n    return htt
 PYPROJECT = (
     '[project]\nname = "svc"\nversion = "1"\ndependencies = [\n    "fastapi==0.115.0",\n{}]\n'
 )
-
-
-def verdict_of(check: Callable[[Facts], Verdict], files: dict[str, str]) -> Verdict:
-    return check(Facts.from_files(files))
-
-
-def located(verdict: Verdict) -> list[tuple[str | None, int | None]]:
-    return [(f.path, f.line) for f in verdict.findings]
 
 
 def go_main(imports: str, body: str) -> str:
@@ -311,15 +302,6 @@ def test_alerts_slo_definition_and_routing_only() -> None:
     assert located(verdict) == [("monitoring/alertmanager.yml", 1)]
 
 
-def _service_facts(files: dict[str, str], folder: str, name: str) -> Facts:
-    index = FileIndex.from_files(files)
-    for found in discover(index):
-        if found.scope.path == folder:
-            scope = ServiceScope(name, found.scope.path, found.scope.nested, found.scope.markers)
-            return Facts(index, scope)
-    raise AssertionError(f"no service at {folder}")
-
-
 MONOREPO = {
     "services/api/pyproject.toml": '[project]\nname = "shop-api"\nversion = "1"\n',
     "services/api/main.py": FASTAPI_APP,
@@ -345,9 +327,9 @@ def test_alerts_and_dashboards_shared_by_a_monorepo_are_attributed_by_name() -> 
         MONOREPO,
         **{"monitoring/alerts/shop.yaml": rules, "monitoring/dashboards/shop.json": dashboard},
     )
-    api = _service_facts(files, "services/api", "shop-api")
-    worker = _service_facts(files, "services/worker", "worker")
-    billing = _service_facts(files, "services/billing", "billing")
+    api = service_facts(files, "services/api", "shop-api")
+    worker = service_facts(files, "services/worker", "worker")
+    billing = service_facts(files, "services/billing", "billing")
     assert judge_alerts(api).outcome is Outcome.PASS
     assert judge_alerts(worker).outcome is Outcome.PASS
     assert judge_alerts(billing).outcome is Outcome.FAIL
@@ -359,8 +341,8 @@ def test_alerts_and_dashboards_shared_by_a_monorepo_are_attributed_by_name() -> 
 def test_another_services_alerts_are_not_this_services() -> None:
     rule = PROMETHEUS_RULE.format(group="billing", alert="BillingErrors", expr="up == 0")
     files = dict(MONOREPO, **{"services/billing/monitoring/rules.yaml": rule})
-    api = _service_facts(files, "services/api", "shop-api")
-    billing = _service_facts(files, "services/billing", "billing")
+    api = service_facts(files, "services/api", "shop-api")
+    billing = service_facts(files, "services/billing", "billing")
     assert judge_alerts(api).outcome is Outcome.FAIL
     assert judge_alerts(billing).outcome is Outcome.PASS
 

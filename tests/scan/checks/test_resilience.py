@@ -5,11 +5,8 @@ declared-but-unused libraries, mesh policies)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import pytest
 
-from prodready.scan.checks.base import Verdict
 from prodready.scan.checks.resilience import (
     judge_circuit_breaker,
     judge_graceful_shutdown,
@@ -18,17 +15,15 @@ from prodready.scan.checks.resilience import (
     judge_retries,
     judge_timeouts,
 )
-from prodready.scan.facts.files import FileIndex
-from prodready.scan.facts.view import Facts, ServiceScope
 from prodready.scan.model import Outcome, Severity
-from prodready.scan.services import discover
+from tests.scan.conftest import located, service_facts, verdict_of
 
 
 def judge(
     files: dict[str, str],
 ) -> tuple[Outcome, float | None, list[tuple[str | None, int | None]]]:
-    verdict = judge_health_endpoint(Facts.from_files(files))
-    return verdict.outcome, verdict.score, [(f.path, f.line) for f in verdict.findings]
+    verdict = verdict_of(judge_health_endpoint, files)
+    return verdict.outcome, verdict.score, located(verdict)
 
 
 @pytest.mark.parametrize(
@@ -137,15 +132,7 @@ def test_a_fake_server_in_behave_hooks_is_test_code() -> None:
     assert judge(app)[0] is Outcome.FAIL
 
 
-# --------------------------------------------------------------------------- shared helpers
-
-
-def verdict_of(check: Callable[[Facts], Verdict], files: dict[str, str]) -> Verdict:
-    return check(Facts.from_files(files))
-
-
-def located(verdict: Verdict) -> list[tuple[str | None, int | None]]:
-    return [(f.path, f.line) for f in verdict.findings]
+# --------------------------------------------------------------------------- shared inputs
 
 
 FASTAPI_APP = (
@@ -597,15 +584,6 @@ def test_circuit_breaker_istio_outlier_detection_counts() -> None:
     assert [e.path for e in verdict.evidence] == ["deploy/destinationrule.yaml"]
 
 
-def _service_facts(files: dict[str, str], folder: str, name: str) -> Facts:
-    index = FileIndex.from_files(files)
-    for found in discover(index):
-        if found.scope.path == folder:
-            scope = ServiceScope(name, found.scope.path, found.scope.nested, found.scope.markers)
-            return Facts(index, scope)
-    raise AssertionError(f"no service at {folder}")
-
-
 def test_circuit_breaker_shared_chart_counts_only_for_the_services_it_deploys() -> None:
     files = {
         "services/api/pyproject.toml": '[project]\nname = "shop-api"\nversion = "1"\n',
@@ -619,9 +597,9 @@ def test_circuit_breaker_shared_chart_counts_only_for_the_services_it_deploys() 
         "        - name: api\n          image: shop-api:1\n",
         "deploy/helm/shop/templates/destinationrule.yaml": DESTINATION_RULE,
     }
-    api = judge_circuit_breaker(_service_facts(files, "services/api", "shop-api"))
+    api = judge_circuit_breaker(service_facts(files, "services/api", "shop-api"))
     assert api.outcome is Outcome.PASS
-    web = judge_circuit_breaker(_service_facts(files, "services/web", "shop-web"))
+    web = judge_circuit_breaker(service_facts(files, "services/web", "shop-web"))
     assert web.outcome is Outcome.FAIL  # the chart does not deploy the web app
 
 
