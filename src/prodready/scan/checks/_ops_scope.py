@@ -27,7 +27,7 @@ import posixpath
 import re
 from dataclasses import dataclass
 
-from prodready.scan.checks._service import ci, concerns, deployment, repository_derived
+from prodready.scan.checks._service import ci, concerns, deployment, inside, repository_derived
 from prodready.scan.facts._deploy_helm import PLACEHOLDER
 from prodready.scan.facts.ci_model import CommandRun
 from prodready.scan.facts.containers import (
@@ -48,7 +48,6 @@ __all__ = [
     "deployed",
     "first_party",
     "images",
-    "inside",
     "tokens",
 ]
 
@@ -58,11 +57,6 @@ def first_party(facts: Facts, path: str) -> bool:
     project's own: a rendered manifest is still what gets deployed)."""
     info = facts.index.info(path)
     return info is None or not (info.is_test or info.is_example or info.is_vendored)
-
-
-def inside(path: str, folder: str) -> bool:
-    """``path`` is in ``folder`` ("." and "" are the root)."""
-    return folder in ("", ".") or path.startswith(folder.rstrip("/") + "/")
 
 
 _PARTS = re.compile(r"[a-z0-9]+")

@@ -92,7 +92,8 @@ def _own_file(facts: Facts, path: str, *, generated_ok: bool = False) -> bool:
     return not (info.is_test or info.is_example or info.is_vendored)
 
 
-def _inside(path: str, folder: str) -> bool:
+def inside(path: str, folder: str) -> bool:
+    """``path`` is ``folder`` or in it ("." and "" are the root)."""
     folder = folder.strip("/")
     return folder in ("", ".") or path == folder or path.startswith(folder + "/")
 
@@ -105,9 +106,9 @@ def concerns(facts: Facts, run: CommandRun) -> bool:
     if service == ".":
         return True
     cwd = run.cwd
-    if cwd is None or _inside(cwd, service):
+    if cwd is None or inside(cwd, service):
         return True
-    if not _inside(service, cwd):
+    if not inside(service, cwd):
         return False  # runs in a sibling folder
     if any(service in arg for arg in run.argv):
         return True
@@ -135,7 +136,7 @@ def service_configs(facts: Facts, kind: str) -> list[ToolConfig]:
     found = []
     for config in ci(facts).configs(kind):
         folder = str(PurePosixPath(config.path).parent)
-        if _own_file(facts, config.path) and (_inside(service, folder) or _inside(folder, service)):
+        if _own_file(facts, config.path) and (inside(service, folder) or inside(folder, service)):
             found.append(config)
     return found
 
@@ -144,6 +145,6 @@ def own_project(facts: Facts, root: str, manifests: Iterable[str]) -> bool:
     """A dependency project (manifest folder) that belongs to this service: in its
     folder, and not a test fixture, example or vendored copy. Generated manifests
     (a pip-compiled requirements.txt) are the project's own."""
-    return _inside(root or ".", facts.scope.path) and all(
+    return inside(root or ".", facts.scope.path) and all(
         _own_file(facts, m, generated_ok=True) for m in manifests
     )

@@ -12,7 +12,14 @@ from __future__ import annotations
 import posixpath
 from dataclasses import dataclass
 
-from prodready.scan.checks._service import ci, concerns, deployment, own_project, service_runs
+from prodready.scan.checks._service import (
+    ci,
+    concerns,
+    deployment,
+    inside,
+    own_project,
+    service_runs,
+)
 from prodready.scan.checks.base import evidence
 from prodready.scan.facts._test_code import BDD_RUNNERS, INTEGRATION_TECHNOLOGIES
 from prodready.scan.facts.ci_model import CoverageReport
@@ -149,7 +156,7 @@ def _config_applies(facts: Facts, path: str, tool: str, languages: set[str]) -> 
     if not own_asset(facts, path, allow_above=True):
         return False
     folder = posixpath.dirname(path)
-    if facts.scope.owns(path) and _inside(folder, facts.scope.path):
+    if facts.scope.owns(path) and inside(folder, facts.scope.path):
         return True
     measured = _COVERAGE_LANGUAGES.get(tool)
     if measured is None:
@@ -157,11 +164,6 @@ def _config_applies(facts: Facts, path: str, tool: str, languages: set[str]) -> 
         # monorepo) says nothing about whether *this* service is measured.
         return facts.scope.path == "."
     return bool(measured & languages)
-
-
-def _inside(path: str, folder: str) -> bool:
-    folder = folder.strip("/")
-    return folder in ("", ".") or path == folder or path.startswith(folder + "/")
 
 
 def own_asset(facts: Facts, path: str, *, allow_above: bool = False) -> bool:
@@ -174,7 +176,7 @@ def own_asset(facts: Facts, path: str, *, allow_above: bool = False) -> bool:
         return False
     if facts.scope.owns(path):
         return True
-    return allow_above and _inside(facts.scope.path, posixpath.dirname(path) or ".")
+    return allow_above and inside(facts.scope.path, posixpath.dirname(path) or ".")
 
 
 def coverage_reports(facts: Facts) -> list[CoverageReport]:
