@@ -44,7 +44,7 @@ import tempfile
 import threading
 import time
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -474,13 +474,7 @@ def client_ingest(
                     else:
                         failures.append(f"HTTP {response.status_code}")
 
-    threads = [threading.Thread(target=worker) for _ in range(PUSHERS)]
-    started = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    wall = time.perf_counter() - started
+    wall = _run_pushers(worker)
     if sink:
         sink.close()
     return {
@@ -493,6 +487,17 @@ def client_ingest(
         "latency": _percentiles(latencies) if latencies else {},
         "acked_ids": acked,
     }
+
+
+def _run_pushers(worker: Callable[[], None]) -> float:
+    """Run ``worker`` in PUSHERS threads at once; the wall-clock seconds they took."""
+    threads = [threading.Thread(target=worker) for _ in range(PUSHERS)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return time.perf_counter() - started
 
 
 def run_client(*args: str) -> dict[str, Any]:
@@ -532,13 +537,7 @@ def raw_insert_baseline(db: Database, pushes: int) -> dict[str, Any]:
             with db.write() as session:
                 session.execute(text("INSERT INTO bench_raw (body) VALUES (:b)"), {"b": body})
 
-    threads = [threading.Thread(target=worker) for _ in range(PUSHERS)]
-    started = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    wall = time.perf_counter() - started
+    wall = _run_pushers(worker)
     with db.engine.begin() as conn:
         conn.execute(text("DROP TABLE bench_raw"))
     return {"inserts_per_second": round(pushes / wall, 1), "seconds": round(wall, 2)}
