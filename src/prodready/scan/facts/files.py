@@ -602,7 +602,7 @@ class _Walker:
     def _gitignore_spec(self, directory: str, prefix: str) -> pathspec.GitIgnoreSpec | None:
         name = "exclude" if directory.endswith(os.sep + "info") else ".gitignore"
         path = os.path.join(directory, name)
-        if not os.path.realpath(path).startswith(self.root_real.rstrip(os.sep) + os.sep):
+        if not _within(self.root_real, os.path.realpath(path)):
             return None  # a .gitignore linking out of the repository is not read
         data = read_regular_file(path, self.limits.max_file_size)
         if data is None:
