@@ -191,7 +191,7 @@ class LazyTexts(Mapping[str, str]):
 
     def __init__(self, files: object, paths: Iterable[str]) -> None:
         self.files = files
-        self._paths = list(dict.fromkeys(paths))
+        self._paths = dict.fromkeys(paths)  # ordered, and a lookup is O(1)
 
     def __getitem__(self, path: str) -> str:
         text = self.files.read_text(path) if path in self._paths else None  # type: ignore[attr-defined]
