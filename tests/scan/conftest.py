@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -84,6 +84,38 @@ def verdict_of(check: Callable[[Facts], Verdict], files: dict[str, str]) -> Verd
 
 def located(verdict: Verdict) -> list[tuple[str | None, int | None]]:
     return [(f.path, f.line) for f in verdict.findings]
+
+
+def recent(days: float = 1.0) -> str:
+    """An ISO timestamp ``days`` ago (wall clock: recorded results age in real time)."""
+    return (datetime.now(UTC) - timedelta(days=days)).isoformat()
+
+
+def threshold(expression: str, unit: str, passed: bool, actual: float | None) -> dict[str, Any]:
+    return {"expression": expression, "unit": unit, "passed": passed, "actual": actual}
+
+
+def load_result(**overrides: Any) -> str:
+    """A recorded ``prodready load`` result that passes, finished a day ago;
+    ``overrides`` replace its top-level fields."""
+    doc: dict[str, Any] = {
+        "schema_version": "1.0",
+        "tool": {"name": "prodready", "version": "0.1.0", "engine": "prodready"},
+        "name": "orders",
+        "finished_at": recent(),
+        "target": {"url": "http://orders.staging/v1/orders"},
+        "requests": {"sent": 500, "completed": 500},
+        "latency": {"intended": {"p99_ms": 120.0}},
+        "success_ratio": 0.999,
+        "thresholds": [
+            threshold("p99<300ms", "ms", True, 120.0),
+            threshold("success>=99.5%", "ratio", True, 0.999),
+        ],
+        "valid": True,
+        "passed": True,
+    }
+    doc.update(overrides)
+    return json.dumps(doc)
 
 
 @pytest.fixture

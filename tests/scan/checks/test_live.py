@@ -5,7 +5,6 @@ chaos result formats (their producers are not built yet)."""
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -17,39 +16,11 @@ from prodready.scan.checks.live import (
 )
 from prodready.scan.facts.view import Facts, ServiceScope, Thresholds
 from prodready.scan.model import Outcome, Severity
+from tests.scan.conftest import load_result, recent, threshold
 
 REPOS = Path(__file__).resolve().parents[2] / "fixtures" / "repos"
 FAILED_RUN = REPOS / "acc-go-heimdall-client" / "loadtest" / "results" / "fares-staging.json"
 PASSED_RUN = REPOS / "acc-platinum-service" / "load" / "results" / "quotes-staging.json"
-
-
-def recent(days: float = 1.0) -> str:
-    return (datetime.now(UTC) - timedelta(days=days)).isoformat()
-
-
-def threshold(expression: str, unit: str, passed: bool, actual: float | None) -> dict[str, Any]:
-    return {"expression": expression, "unit": unit, "passed": passed, "actual": actual}
-
-
-def load_result(**overrides: Any) -> str:
-    doc: dict[str, Any] = {
-        "schema_version": "1.0",
-        "tool": {"name": "prodready", "version": "0.1.0", "engine": "prodready"},
-        "name": "orders",
-        "finished_at": recent(),
-        "target": {"url": "http://orders.staging/v1/orders"},
-        "requests": {"sent": 500, "completed": 500},
-        "latency": {"intended": {"p99_ms": 120.0}},
-        "success_ratio": 0.999,
-        "thresholds": [
-            threshold("p99<300ms", "ms", True, 120.0),
-            threshold("success>=99.5%", "ratio", True, 0.999),
-        ],
-        "valid": True,
-        "passed": True,
-    }
-    doc.update(overrides)
-    return json.dumps(doc)
 
 
 def fresh(path: Path) -> str:

@@ -5,7 +5,6 @@ contract, load and chaos tests."""
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -23,6 +22,7 @@ from prodready.scan.checks.testing import (
 from prodready.scan.facts.testsuite import collect_tests, is_integration_path
 from prodready.scan.facts.view import Facts, ServiceScope, Thresholds
 from prodready.scan.model import Outcome, Severity
+from tests.scan.conftest import load_result, recent, threshold
 
 CODE = "def f(x):\n    return x\n" * 50  # 100 lines
 GO_CODE = "package shop\n\nfunc F() int { return 1 }\n" * 20  # 60 lines
@@ -521,33 +521,18 @@ LOCUST_SLO = LOCUST + (
 )
 
 
-def recent(days: float = 1.0) -> str:
-    return (datetime.now(UTC) - timedelta(days=days)).isoformat()
-
-
-def load_result(name: str = "orders", passed: bool = True, when: str | None = None) -> str:
-    return json.dumps(
-        {
-            "schema_version": "1.0",
-            "tool": {"name": "prodready", "version": "0.1.0", "engine": "prodready"},
-            "name": name,
-            "finished_at": when or recent(),
-            "target": {"url": "http://orders.staging/v1/orders"},
-            "requests": {"sent": 500, "completed": 500},
-            "latency": {"intended": {"p99_ms": 120.0 if passed else 900.0}},
-            "success_ratio": 0.999,
-            "thresholds": [
-                {
-                    "expression": "p99<300ms",
-                    "unit": "ms",
-                    "passed": passed,
-                    "actual": 120.0 if passed else 900.0,
-                },
-                {"expression": "success>=99.5%", "unit": "ratio", "passed": True, "actual": 0.999},
-            ],
-            "valid": True,
-            "passed": passed,
-        }
+def load_run(name: str = "orders", passed: bool = True, when: str | None = None) -> str:
+    """A recorded run whose p99 threshold passes (120 ms) or fails (900 ms)."""
+    p99 = 120.0 if passed else 900.0
+    return load_result(
+        name=name,
+        finished_at=when or recent(),
+        latency={"intended": {"p99_ms": p99}},
+        thresholds=[
+            threshold("p99<300ms", "ms", passed, p99),
+            threshold("success>=99.5%", "ratio", True, 0.999),
+        ],
+        passed=passed,
     )
 
 
@@ -574,7 +559,7 @@ def test_a_recorded_result_that_missed_its_thresholds_fails() -> None:
         "app.py": SERVICE,
         "loadtest/orders.plan.yaml": "name: orders\ntarget: http://orders.staging/\n"
         "profile:\n  - {type: constant, rate: 50, duration: 1m}\nthresholds: [p99<300ms]\n",
-        "loadtest/results/orders.json": load_result(passed=False),
+        "loadtest/results/orders.json": load_run(passed=False),
     }
     verdict = load(files)
     assert (verdict.outcome, verdict.score) == (Outcome.FAIL, 4.0)
@@ -590,18 +575,18 @@ def test_a_recorded_result_that_missed_its_thresholds_fails() -> None:
 def test_the_latest_run_of_each_plan_decides() -> None:
     files = {
         "app.py": SERVICE,
-        "perf/orders-1.json": load_result(passed=False, when=recent(10)),
-        "perf/orders-2.json": load_result(passed=True, when=recent(1)),
+        "perf/orders-1.json": load_run(passed=False, when=recent(10)),
+        "perf/orders-2.json": load_run(passed=True, when=recent(1)),
     }
     verdict = load(files)
     assert (verdict.outcome, verdict.score) == (Outcome.PASS, 10.0)
-    files["perf/search.json"] = load_result(name="search", passed=False)
+    files["perf/search.json"] = load_run(name="search", passed=False)
     verdict = load(files)
     assert (verdict.outcome, verdict.score) == (Outcome.FAIL, 7.0)
 
 
 def test_a_stale_result_is_noted_and_costs_points() -> None:
-    files = {"app.py": SERVICE, "loadtest/results/orders.json": load_result(when=recent(120))}
+    files = {"app.py": SERVICE, "loadtest/results/orders.json": load_run(when=recent(120))}
     verdict = load(files)
     assert (verdict.outcome, verdict.score) == (Outcome.PASS, 8.0)
     assert "is stale: recorded 120 days ago" in verdict.findings[0].message
