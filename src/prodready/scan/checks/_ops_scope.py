@@ -27,7 +27,14 @@ import posixpath
 import re
 from dataclasses import dataclass
 
-from prodready.scan.checks._service import ci, concerns, deployment, inside, repository_derived
+from prodready.scan.checks._service import (
+    ci,
+    concerns,
+    deployment,
+    first_party,
+    inside,
+    repository_derived,
+)
 from prodready.scan.facts._deploy_helm import PLACEHOLDER
 from prodready.scan.facts.ci_model import CommandRun
 from prodready.scan.facts.containers import (
@@ -46,17 +53,9 @@ __all__ = [
     "Deployed",
     "Images",
     "deployed",
-    "first_party",
     "images",
     "tokens",
 ]
-
-
-def first_party(facts: Facts, path: str) -> bool:
-    """Not a test fixture, example or vendored copy (generated files are the
-    project's own: a rendered manifest is still what gets deployed)."""
-    info = facts.index.info(path)
-    return info is None or not (info.is_test or info.is_example or info.is_vendored)
 
 
 _PARTS = re.compile(r"[a-z0-9]+")

@@ -92,6 +92,13 @@ def _own_file(facts: Facts, path: str, *, generated_ok: bool = False) -> bool:
     return not (info.is_test or info.is_example or info.is_vendored)
 
 
+def first_party(facts: Facts, path: str) -> bool:
+    """Not a test fixture, example or vendored copy (generated files are the
+    project's own: a rendered manifest is still what gets deployed)."""
+    info = facts.index.info(path)
+    return info is None or not (info.is_test or info.is_example or info.is_vendored)
+
+
 def inside(path: str, folder: str) -> bool:
     """``path`` is ``folder`` or in it ("." and "" are the root)."""
     folder = folder.strip("/")

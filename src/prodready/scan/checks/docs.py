@@ -10,7 +10,7 @@ from typing import Any
 
 import pathspec
 
-from prodready.scan.checks._service import repository_derived, source
+from prodready.scan.checks._service import first_party, repository_derived, source
 from prodready.scan.checks._uses import (
     FRONTEND,
     LIBRARY,
@@ -196,11 +196,6 @@ def _docs(facts: Facts) -> DocsFacts:
     return facts.derived("docs", docs_facts)
 
 
-def _first_party(facts: Facts, path: str) -> bool:
-    info = facts.index.info(path)
-    return info is None or not (info.is_test or info.is_example or info.is_vendored)
-
-
 _WORD = re.compile(r"[a-z0-9]+")
 
 
@@ -216,7 +211,7 @@ def _concerns(facts: Facts, path: str, *texts: str | None) -> bool:
     """A contract or document visible to this service is its own: in its
     folder, or repository-wide when the repository has one service or the
     file (path or title) names the service."""
-    if not _first_party(facts, path):
+    if not first_party(facts, path):
         return False
     if facts.scope.owns(path) or (not facts.scope.nested and facts.scope.path == "."):
         return True
@@ -386,7 +381,7 @@ def _served_contracts(facts: Facts, seen: list[Evidence], findings: list[Finding
         )
     for name in _SPEC_GENERATORS:
         for dependency in _deps(facts).dependencies(name):
-            if facts.scope.owns(dependency.path) and _first_party(facts, dependency.path):
+            if facts.scope.owns(dependency.path) and first_party(facts, dependency.path):
                 detail = f"{dependency.raw_name or name} generates and serves an OpenAPI document"
                 seen.append(evidence(dependency.path, detail, dependency.line))
 
@@ -496,14 +491,14 @@ def judge_ownership(facts: Facts) -> Verdict:
     seen: list[Evidence] = []
     _codeowners(facts, ownership, seen, findings)
     for owners in ownership.owners_files:
-        if owners.has_owner and _first_party(facts, owners.path):
+        if owners.has_owner and first_party(facts, owners.path):
             people = ", ".join((owners.approvers or owners.reviewers)[:3])
             seen.append(evidence(owners.path, f"OWNERS: {people}", 1))
     per_file: dict[str, int] = {}
     for entity in ownership.catalog_entities:
         per_file[entity.path] = per_file.get(entity.path, 0) + 1
     for entity in ownership.catalog_entities:
-        alone = per_file[entity.path] == 1 and _first_party(facts, entity.path)
+        alone = per_file[entity.path] == 1 and first_party(facts, entity.path)
         if entity.owner and (alone or _concerns(facts, entity.path, entity.name)):
             detail = f"{entity.kind} {entity.name or ''} owned by {entity.owner}"
             seen.append(evidence(entity.path, detail, entity.line))
@@ -516,7 +511,7 @@ def judge_ownership(facts: Facts) -> Verdict:
                 )
             )
     for meta in ownership.service_metadata:
-        if _first_party(facts, meta.path):
+        if first_party(facts, meta.path):
             seen.append(evidence(meta.path, f"{meta.source} owner {meta.owner}", meta.line))
     policy = _policy_owner(facts)
     if policy is not None:
@@ -601,7 +596,7 @@ def _codeowners_rule(facts: Facts, file: CodeownersFile) -> CodeownersRule | Non
     one of its files (its manifests and a sample of its production code),
     preferring a rule with an owner. A file whose rules only cover, say,
     ``*.md`` gives the service's code no owner."""
-    own = [i for i in facts.own_files() if _first_party(facts, i.path)]
+    own = [i for i in facts.own_files() if first_party(facts, i.path)]
     probes = [m for m in facts.scope.markers if facts.scope.owns(m)]
     probes += [i.path for i in own if i.is_production_code][:20]
     if not probes:
@@ -700,7 +695,7 @@ RUNBOOK = CheckSpec(
 def judge_runbook(facts: Facts) -> Verdict:
     # A runbook in the service's folder or a repository-wide one (docs/): an
     # operations guide usually covers every service of a repository.
-    runbooks = [r for r in _docs(facts).runbooks if _first_party(facts, r.path)]
+    runbooks = [r for r in _docs(facts).runbooks if first_party(facts, r.path)]
     real = [r for r in runbooks if r.substantive]
     if real:
         seen = [
@@ -771,7 +766,7 @@ ADR = CheckSpec(
 
 def judge_adr(facts: Facts) -> Verdict:
     adrs = _docs(facts).adrs
-    records = [r for r in adrs.records if _first_party(facts, r.path)]
+    records = [r for r in adrs.records if first_party(facts, r.path)]
     complete = [r for r in records if r.complete]
     if complete:
         folders = sorted({posixpath.dirname(r.path) for r in complete})
