@@ -1,8 +1,13 @@
 """A real webhook receiver on 127.0.0.1 (a thread running http.server): it
-records every POST and answers with whatever status the test scripts."""
+records every POST and answers with whatever status the test scripts.
+
+Also the stand-in for a Sentry server (test_error_tracking): bodies are
+decoded from gzip or brotli first, and ``text`` keeps what is not JSON
+(Sentry's envelopes are newline-delimited)."""
 
 from __future__ import annotations
 
+import gzip
 import json
 import threading
 from collections import defaultdict, deque
@@ -16,6 +21,8 @@ class Received:
     path: str
     headers: dict[str, str]
     body: Any
+    """The decoded JSON, or None when the body is not JSON."""
+    text: str
 
 
 @dataclass
@@ -36,7 +43,7 @@ class WebhookReceiver:
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
                 length = int(self.headers.get("content-length") or 0)
-                raw = self.rfile.read(length)
+                raw = _decoded(self.rfile.read(length), self.headers.get("content-encoding"))
                 owner.hold.wait(timeout=30)
                 status = owner.always.get(self.path)
                 queue = owner.script[self.path]
@@ -44,7 +51,12 @@ class WebhookReceiver:
                     status = queue.popleft() if queue else 200
                 with owner.arrived:
                     owner.received.append(
-                        Received(self.path, dict(self.headers.items()), json.loads(raw or b"null"))
+                        Received(
+                            self.path,
+                            dict(self.headers.items()),
+                            _json(raw),
+                            raw.decode("utf-8", "replace"),
+                        )
                     )
                     owner.arrived.notify_all()
                 self.send_response(status)
@@ -76,3 +88,20 @@ class WebhookReceiver:
 
     def on(self, path: str) -> list[Received]:
         return [r for r in self.received if r.path == path]
+
+
+def _decoded(raw: bytes, encoding: str | None) -> bytes:
+    if encoding == "gzip":
+        return gzip.decompress(raw)
+    if encoding == "br":  # the Sentry SDK prefers brotli when it is installed
+        import brotli  # type: ignore[import-not-found,unused-ignore]
+
+        return bytes(brotli.decompress(raw))
+    return raw
+
+
+def _json(raw: bytes) -> Any:
+    try:
+        return json.loads(raw or b"null")
+    except ValueError:
+        return None

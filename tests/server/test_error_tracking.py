@@ -5,68 +5,41 @@ and the SDK is not even imported for it."""
 
 from __future__ import annotations
 
-import gzip
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import httpx
 import pytest
 
 from prodready.server import SettingsError, create_app, load_settings
+from tests.server.receiver import WebhookReceiver
 
 pytestmark = pytest.mark.anyio
 
 SECRET = "prt_this_token_must_not_leave_the_server"
 
 
-class FakeSentry:
-    """Accepts ``POST /api/<project>/envelope/`` and keeps the decoded bodies."""
-
-    def __init__(self) -> None:
-        self.envelopes: list[str] = []
-        owner = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers.get("content-length", "0")))
-                encoding = self.headers.get("content-encoding")
-                if encoding == "gzip":
-                    body = gzip.decompress(body)
-                elif encoding == "br":  # the SDK prefers brotli when it is installed
-                    import brotli  # type: ignore[import-not-found,unused-ignore]
-
-                    body = brotli.decompress(body)
-                owner.envelopes.append(body.decode("utf-8", "replace"))
-                self.send_response(200)
-                self.send_header("content-length", "2")
-                self.end_headers()
-                self.wfile.write(b"{}")
-
-            def log_message(self, *args: object) -> None:
-                return
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+class FakeSentry(WebhookReceiver):
+    """Takes Sentry's ``POST /api/<project>/envelope/`` like any webhook."""
 
     @property
     def dsn(self) -> str:
         return f"http://publickey@127.0.0.1:{self.server.server_address[1]}/42"
+
+    @property
+    def envelopes(self) -> list[str]:
+        return [received.text for received in self.received]
 
 
 @pytest.fixture
 def sentry() -> Iterator[FakeSentry]:
     import sentry_sdk
 
-    fake = FakeSentry()
-    fake.thread.start()
-    try:
-        yield fake
-    finally:
-        sentry_sdk.get_client().close(timeout=2)
-        sentry_sdk.init(dsn=None)  # a disabled client for the rest of this worker
-        fake.server.shutdown()
-        fake.server.server_close()
+    with FakeSentry() as fake:
+        try:
+            yield fake
+        finally:
+            sentry_sdk.get_client().close(timeout=2)
+            sentry_sdk.init(dsn=None)  # a disabled client for the rest of this worker
 
 
 async def test_an_unhandled_error_reaches_the_tracker(sqlite_url: str, sentry: FakeSentry) -> None:
