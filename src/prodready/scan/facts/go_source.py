@@ -260,24 +260,14 @@ class _Analyzer:
         text = text_of(node)
         if "err" not in text or not _WAITS.search(text) or not _GROWTH.search(text):
             return
-        line = line_of(node)
-        key = (Capability.RETRY.value, "hand-written backoff loop", line)
-        if key in self._use_keys:
-            return
-        self._use_keys.add(key)
-        self.found.uses.append(
-            LibraryUse(
-                self.path,
-                line,
-                LANGUAGE,
-                Capability.RETRY.value,
-                "hand-written backoff loop",
-                "loop",
-                "loop",
-                line_snippet(self.lines, line),
-                startup_only=is_startup_name(self._function_name(func)),
-                detail="a loop that checks err and waits a growing delay",
-            )
+        self._plain_use(
+            line_of(node),
+            Capability.RETRY,
+            "hand-written backoff loop",
+            "loop",
+            kind="loop",
+            detail="a loop that checks err and waits a growing delay",
+            startup_only=is_startup_name(self._function_name(func)),
         )
 
     def _function(self, node: Node) -> None:
@@ -822,7 +812,16 @@ class _Analyzer:
                 )
             )
 
-    def _plain_use(self, line: int, capability: Capability, library: str, symbol: str) -> None:
+    def _plain_use(
+        self,
+        line: int,
+        capability: Capability,
+        library: str,
+        symbol: str,
+        kind: str = "config",
+        detail: str = "",
+        startup_only: bool = False,
+    ) -> None:
         key = (capability.value, library, line)
         if key in self._use_keys:
             return
@@ -835,8 +834,10 @@ class _Analyzer:
                 capability.value,
                 library,
                 symbol,
-                "config",
+                kind,
                 line_snippet(self.lines, line),
+                startup_only=startup_only,
+                detail=detail,
             )
         )
 
