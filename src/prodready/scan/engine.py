@@ -23,6 +23,7 @@ Nothing here executes, imports or builds the scanned repository.
 from __future__ import annotations
 
 import difflib
+import functools
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -138,12 +139,8 @@ def scan(
         if progress is None:
             analysed = index.prefetch(wanted, jobs)
         else:
-            reporter = progress
-
-            def announce(files: int) -> None:
-                reporter.phase("analysing files", files)
-
-            analysed = index.prefetch(wanted, jobs, reporter.advance, announce=announce)
+            announce = functools.partial(progress.phase, "analysing files")
+            analysed = index.prefetch(wanted, jobs, progress.advance, announce=announce)
     tasks = [(service, check) for service in services for check in runnable]
     if progress is not None:
         progress.phase("running checks", len(tasks))
