@@ -35,6 +35,7 @@ from prodready.scan.checks._service import (
     inside,
     repository_derived,
 )
+from prodready.scan.checks._uses import containers
 from prodready.scan.facts._deploy_helm import PLACEHOLDER
 from prodready.scan.facts.ci_model import CommandRun
 from prodready.scan.facts.containers import (
@@ -224,7 +225,7 @@ def images(facts: Facts) -> Images:
 
 
 def _compute_images(facts: Facts) -> Images:
-    own = facts.derived("containers", container_facts)
+    own = containers(facts)
     found: list[tuple[Dockerfile, ContainerFacts]] = [
         (d, own)
         for d in own.service_dockerfiles

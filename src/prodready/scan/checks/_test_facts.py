@@ -20,12 +20,13 @@ from prodready.scan.checks._service import (
     own_project,
     service_runs,
 )
+from prodready.scan.checks._uses import deps
 from prodready.scan.checks.base import evidence
 from prodready.scan.facts._test_code import BDD_RUNNERS, INTEGRATION_TECHNOLOGIES
 from prodready.scan.facts.ci_model import CoverageReport
 from prodready.scan.facts.ci_tools import program
 from prodready.scan.facts.deploy import FeatureFile
-from prodready.scan.facts.deps import Dependency, DepsFacts, deps_facts
+from prodready.scan.facts.deps import Dependency
 from prodready.scan.facts.testsuite import TestFile, TestInventory, collect_tests, is_test_data
 from prodready.scan.facts.view import Facts
 from prodready.scan.model import Evidence
@@ -70,7 +71,7 @@ def own_dependencies(
     """Dependencies declared by this service's own projects that are one of
     ``names`` (a Go module also with its ``/vN`` suffix) or, for Java, in one
     of the Maven ``groups``."""
-    found: DepsFacts = facts.derived("deps", deps_facts)
+    found = deps(facts)
     out = []
     for ecosystem in found.ecosystems:
         for project in ecosystem.projects:

@@ -16,10 +16,10 @@ from prodready.scan.checks._uses import (
     LIBRARY,
     WORKER,
     app_kind,
+    deps,
     not_applicable,
 )
 from prodready.scan.checks.base import Check, CheckSpec, Example, Verdict, evidence, finding
-from prodready.scan.facts.deps import DepsFacts, deps_facts
 from prodready.scan.facts.docs import (
     AdrRecord,
     CodeownersFile,
@@ -380,7 +380,7 @@ def _served_contracts(facts: Facts, seen: list[Evidence], findings: list[Finding
             evidence(app.path, f"{app.framework} serves its OpenAPI document{served}", app.line)
         )
     for name in _SPEC_GENERATORS:
-        for dependency in _deps(facts).dependencies(name):
+        for dependency in deps(facts).dependencies(name):
             if facts.scope.owns(dependency.path) and first_party(facts, dependency.path):
                 detail = f"{dependency.raw_name or name} generates and serves an OpenAPI document"
                 seen.append(evidence(dependency.path, detail, dependency.line))
@@ -415,10 +415,6 @@ def _no_contract(facts: Facts) -> Verdict:
         "no machine-readable API contract",
         findings=[finding(what, *where, severity=Severity.MEDIUM)],
     )
-
-
-def _deps(facts: Facts) -> DepsFacts:
-    return facts.derived("deps", deps_facts)
 
 
 def _health_service(package: str | None, name: str) -> bool:

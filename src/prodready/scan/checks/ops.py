@@ -31,7 +31,14 @@ from prodready.scan.checks._service import (
     service_pipelines,
     service_runs,
 )
-from prodready.scan.checks._uses import FRONTEND, LIBRARY, app_kind, entry_point, not_applicable
+from prodready.scan.checks._uses import (
+    FRONTEND,
+    LIBRARY,
+    app_kind,
+    deps,
+    entry_point,
+    not_applicable,
+)
 from prodready.scan.checks.base import Check, CheckSpec, Example, Verdict, evidence, finding
 from prodready.scan.facts.ci_model import CommandRun, ToolCategory, Trigger
 from prodready.scan.facts.containers import (
@@ -45,7 +52,7 @@ from prodready.scan.facts.containers import (
 from prodready.scan.facts.deploy import (
     ComposeFile,
 )
-from prodready.scan.facts.deps import DependencyProject, DepsFacts, Ecosystem, deps_facts
+from prodready.scan.facts.deps import DependencyProject, Ecosystem
 from prodready.scan.facts.deps_updates import (
     DEPENDABOT_ECOSYSTEMS,
     DEPENDABOT_PATHS,
@@ -601,16 +608,12 @@ def _builder_pinned(builder: ImageBuilder) -> _Result:
 # ---------------------------------------------------------------- dependencies
 
 
-def _deps(facts: Facts) -> DepsFacts:
-    return facts.derived("deps", deps_facts)
-
-
 def _own_projects(facts: Facts) -> list[DependencyProject]:
     """The service's dependency projects; a documentation build's
     requirements (``docs/requirements.txt``) are not the service's."""
     return [
         project
-        for ecosystem in _deps(facts).ecosystems
+        for ecosystem in deps(facts).ecosystems
         for project in ecosystem.projects
         if own_project(facts, project.root, project.manifests) and not _docs_only(facts, project)
     ]
@@ -669,7 +672,7 @@ def judge_dependency_updates(facts: Facts) -> Verdict:
     projects = _own_projects(facts)
     if not projects:
         return Verdict.not_applicable("the service declares no dependencies to update")
-    found = _deps(facts)
+    found = deps(facts)
     configs = [c for c in found.updates if c.path in _UPDATE_PATHS or facts.scope.owns(c.path)]
     broken = [p for p in found.problems if p.path in _UPDATE_PATHS]
     findings = [
@@ -873,7 +876,7 @@ def _security_updates(facts: Facts) -> dict[Ecosystem, tuple[str, str]]:
     Dependabot entries kept for security updates only (open-pull-requests-limit
     0), Renovate with osvVulnerabilityAlerts."""
     found: dict[Ecosystem, tuple[str, str]] = {}
-    for config in _deps(facts).updates:
+    for config in deps(facts).updates:
         if not config.enabled:
             continue
         if config.tool == "renovate" and OSV_ALERTS in config.notes:
