@@ -14,7 +14,7 @@ import pytest
 from prodready.scan.checks.base import Verdict
 from prodready.scan.engine import ScanOptions, scan
 from prodready.scan.facts.files import FileIndex
-from prodready.scan.facts.view import Facts, ServiceScope
+from prodready.scan.facts.view import Facts, ServiceScope, Thresholds
 from prodready.scan.model import Outcome, ScanResult, scan_result_json_schema
 from prodready.scan.services import discover
 
@@ -53,6 +53,14 @@ def run_scan(root: Path, **options: Any) -> ScanResult:
 
 def outcomes(result: ScanResult, service: int = 0) -> dict[str, str]:
     return {c.id: c.outcome.value for c in result.services[service].checks}
+
+
+def folder_facts(
+    files: dict[str, str], folder: str = ".", params: Thresholds | None = None
+) -> Facts:
+    """The view of a service named ``svc`` at ``folder``, without service discovery
+    (no nested services or markers): the folder alone decides what it sees."""
+    return Facts(FileIndex.from_files(files), ServiceScope("svc", folder), params)
 
 
 def service_facts(files: dict[str, str], path: str = ".", name: str | None = None) -> Facts:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Callable
-from datetime import date
 from pathlib import Path
 
 import pytest
@@ -19,20 +18,19 @@ from prodready.scan.checks.code_quality import (
     judge_sast,
 )
 from prodready.scan.engine import judge
-from prodready.scan.facts.view import Facts, ServiceScope, Thresholds
+from prodready.scan.facts.view import Facts, Thresholds
 from prodready.scan.model import Outcome
 from prodready.scan.policy import Policy
+from tests.scan.conftest import TODAY, folder_facts
 
 FINDINGS_CHECK = Check(FINDINGS, judge_findings)
-TODAY = date(2026, 11, 27)
 
 PY = "def f(x):\n    return x\n" * 30
 GO = "package main\n\nfunc main() {}\n" * 20
 
 
 def lint(files: dict[str, str], service: str = ".") -> tuple[Outcome, float | None, list[str]]:
-    facts = Facts.from_files(files)
-    verdict = judge_lint(Facts(facts.index, ServiceScope("svc", service)))
+    verdict = judge_lint(folder_facts(files, service))
     return verdict.outcome, verdict.score, [f.message for f in verdict.findings]
 
 
@@ -94,8 +92,7 @@ def gha(*steps: str, job_extra: str = "") -> str:
 
 
 def judged(judge: Callable[[Facts], Verdict], files: dict[str, str], service: str = ".") -> Verdict:
-    facts = Facts.from_files(files)
-    return judge(Facts(facts.index, ServiceScope("svc", service)))
+    return judge(folder_facts(files, service))
 
 
 def test_format_enforced_in_ci_passes() -> None:

@@ -11,17 +11,14 @@ from prodready.scan.checks.docs import (
     judge_readme,
     judge_runbook,
 )
-from prodready.scan.facts.view import Facts, ServiceScope
 from prodready.scan.model import Outcome, Severity
-from tests.scan.conftest import run_judge, service_facts
+from tests.scan.conftest import folder_facts, run_judge, service_facts
 
 GOOD = "# svc\n\n## Run\n\n```sh\nmake run\n```\n\n## Test\n\n```sh\nmake test\n```\n"
 
 
 def judge(files: dict[str, str], service: str = ".") -> tuple[Outcome, float | None, str]:
-    facts = Facts.from_files(files)
-    view = Facts(facts.index, ServiceScope("svc", service))
-    verdict = judge_readme(view)
+    verdict = judge_readme(folder_facts(files, service))
     return verdict.outcome, verdict.score, verdict.summary
 
 

@@ -10,10 +10,11 @@ from prodready.scan.checks.ops import (
     judge_container_hardening,
     judge_dependency_scanning,
     judge_dependency_updates,
+    judge_lockfile,
 )
-from prodready.scan.facts.view import Facts, ServiceScope
+from prodready.scan.facts.view import Facts
 from prodready.scan.model import Outcome, Severity
-from tests.scan.conftest import run_judge, service_facts
+from tests.scan.conftest import folder_facts, run_judge, service_facts
 
 
 @pytest.mark.parametrize(
@@ -53,10 +54,7 @@ def test_a_broken_definition_is_not_a_pipeline() -> None:
 
 
 def lockfile(files: dict[str, str], service: str = ".") -> tuple[Outcome, float | None, list[str]]:
-    from prodready.scan.checks.ops import judge_lockfile
-
-    facts = Facts.from_files(files)
-    verdict = judge_lockfile(Facts(facts.index, ServiceScope("svc", service)))
+    verdict = judge_lockfile(folder_facts(files, service))
     return verdict.outcome, verdict.score, [f"{f.path}: {f.message}" for f in verdict.findings]
 
 

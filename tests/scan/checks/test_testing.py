@@ -22,7 +22,7 @@ from prodready.scan.checks.testing import (
 from prodready.scan.facts.testsuite import collect_tests, is_integration_path
 from prodready.scan.facts.view import Facts, ServiceScope, Thresholds
 from prodready.scan.model import Outcome, Severity
-from tests.scan.conftest import load_result, recent, threshold
+from tests.scan.conftest import folder_facts, load_result, recent, threshold
 
 CODE = "def f(x):\n    return x\n" * 50  # 100 lines
 GO_CODE = "package shop\n\nfunc F() int { return 1 }\n" * 20  # 60 lines
@@ -109,9 +109,7 @@ CI = (
 
 
 def in_ci(files: dict[str, str], service: str = ".") -> tuple[Outcome, float | None, str]:
-    facts = Facts.from_files(files)
-    view = Facts(facts.index, ServiceScope("svc", service))
-    verdict = judge_in_ci(view)
+    verdict = judge_in_ci(folder_facts(files, service))
     return verdict.outcome, verdict.score, verdict.summary
 
 
@@ -184,8 +182,7 @@ def test_a_maven_wrapper_is_the_build_tool_not_a_script_to_follow() -> None:
 def coverage(
     files: dict[str, str], service: str = ".", params: Thresholds | None = None
 ) -> Verdict:
-    facts = Facts.from_files(files, params=params)
-    return judge_coverage(Facts(facts.index, ServiceScope("svc", service), facts.params))
+    return judge_coverage(folder_facts(files, service, params))
 
 
 def cobertura(rate: float) -> str:
@@ -467,8 +464,7 @@ PACT_FILE = json.dumps(
 
 
 def contract(files: dict[str, str], service: str = ".") -> Verdict:
-    facts = Facts.from_files(files)
-    return judge_contract(Facts(facts.index, ServiceScope("svc", service)))
+    return judge_contract(folder_facts(files, service))
 
 
 def test_pact_files_or_pact_tests_pass() -> None:
