@@ -19,11 +19,9 @@ from __future__ import annotations
 
 import json
 import re
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +40,7 @@ from tests.contract.contract import (
     READ_TOKEN,
     TOKEN_STATES,
 )
+from tests.server.receiver import Received, WebhookReceiver
 from tests.server.serve import ServeProcess
 
 # token state -> (token name, scopes); None: no token is made
@@ -119,39 +118,16 @@ def state_endpoint(provider: Provider) -> Iterator[str]:
     the verifier retries a 5xx state change for minutes, and the test reports
     the recorded failure itself."""
 
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            length = int(self.headers.get("content-length") or 0)
-            change = json.loads(self.rfile.read(length) or b"{}")
-            try:
-                if change.get("action", "setup") == "setup":
-                    provider.set_state(str(change["state"]))
-            except Exception as exc:
-                provider.state_errors.append(
-                    f"{change.get('state')!r}: {type(exc).__name__}: {exc}"
-                )
-            self._answer(200, {})
+    def on_post(received: Received) -> None:
+        change = received.body or {}
+        try:
+            if change.get("action", "setup") == "setup":
+                provider.set_state(str(change["state"]))
+        except Exception as exc:
+            provider.state_errors.append(f"{change.get('state')!r}: {type(exc).__name__}: {exc}")
 
-        def _answer(self, status: int, body: dict[str, Any]) -> None:
-            data = json.dumps(body).encode()
-            self.send_response(status)
-            self.send_header("content-type", "application/json")
-            self.send_header("content-length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, name="pact-states", daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/states"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(10)
+    with WebhookReceiver(on_post=on_post) as receiver:
+        yield f"{receiver.base}/states"
 
 
 @pytest.fixture

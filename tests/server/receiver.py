@@ -11,6 +11,7 @@ import gzip
 import json
 import threading
 from collections import defaultdict, deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -28,13 +29,15 @@ class Received:
 @dataclass
 class WebhookReceiver:
     """``script[path]`` is a queue of statuses to answer (then 200 forever);
-    ``hold`` blocks every request until set."""
+    ``hold`` blocks every request until set; ``on_post``, when given, runs
+    with each request before it is answered."""
 
     received: list[Received] = field(default_factory=list)
     script: dict[str, deque[int]] = field(default_factory=lambda: defaultdict(deque))
     always: dict[str, int] = field(default_factory=dict)
     hold: threading.Event = field(default_factory=threading.Event)
     arrived: threading.Condition = field(default_factory=threading.Condition)
+    on_post: Callable[[Received], None] | None = None
 
     def __post_init__(self) -> None:
         self.hold.set()
@@ -49,16 +52,17 @@ class WebhookReceiver:
                 queue = owner.script[self.path]
                 if status is None:
                     status = queue.popleft() if queue else 200
+                received = Received(
+                    self.path,
+                    dict(self.headers.items()),
+                    _json(raw),
+                    raw.decode("utf-8", "replace"),
+                )
                 with owner.arrived:
-                    owner.received.append(
-                        Received(
-                            self.path,
-                            dict(self.headers.items()),
-                            _json(raw),
-                            raw.decode("utf-8", "replace"),
-                        )
-                    )
+                    owner.received.append(received)
                     owner.arrived.notify_all()
+                if owner.on_post is not None:
+                    owner.on_post(received)
                 self.send_response(status)
                 self.send_header("content-type", "text/plain")
                 self.end_headers()
