@@ -21,6 +21,16 @@ from prodready.scan.services import discover
 FIXED_TIME = datetime(2026, 11, 27, 12, 0, 0, tzinfo=UTC)
 TODAY = date(2026, 11, 27)
 
+SPRING_BOOT_APP = (
+    "package com.acme;\n\n"
+    "import org.springframework.boot.SpringApplication;\n"
+    "import org.springframework.boot.autoconfigure.SpringBootApplication;\n\n"
+    "@SpringBootApplication\npublic class App {\n"
+    "    public static void main(String[] args) {\n"
+    "        SpringApplication.run(App.class, args);\n    }\n}\n"
+)
+"""A Spring Boot application's main class (``src/main/java/com/acme/App.java``)."""
+
 _VALIDATOR = jsonschema.Draft202012Validator(scan_result_json_schema())
 
 

@@ -20,7 +20,7 @@ from prodready.scan.checks.observability import (
 )
 from prodready.scan.facts.view import Facts
 from prodready.scan.model import Outcome, Severity
-from tests.scan.conftest import located, service_facts, verdict_of
+from tests.scan.conftest import SPRING_BOOT_APP, located, service_facts, verdict_of
 
 FASTAPI_APP = (
     "from fastapi import FastAPI\n\napp = FastAPI()\n\n"
@@ -122,12 +122,7 @@ def test_metrics_go_client_golang_and_spring_boot_registry() -> None:
         "<dependency><groupId>io.micrometer</groupId>"
         "<artifactId>micrometer-registry-prometheus</artifactId></dependency>"
         "</dependencies></project>\n",
-        "src/main/java/com/acme/App.java": "package com.acme;\n\n"
-        "import org.springframework.boot.SpringApplication;\n"
-        "import org.springframework.boot.autoconfigure.SpringBootApplication;\n\n"
-        "@SpringBootApplication\npublic class App {\n"
-        "    public static void main(String[] args) {\n"
-        "        SpringApplication.run(App.class, args);\n    }\n}\n",
+        "src/main/java/com/acme/App.java": SPRING_BOOT_APP,
     }
     verdict = verdict_of(judge_metrics, spring)
     assert verdict.outcome is Outcome.PASS
@@ -173,12 +168,7 @@ def test_structured_logging_go_logrus_text_formatter_is_not_structured() -> None
 
 def test_structured_logging_from_logback_configuration_not_comments() -> None:
     java = {
-        "src/main/java/com/acme/App.java": "package com.acme;\n\n"
-        "import org.springframework.boot.SpringApplication;\n"
-        "import org.springframework.boot.autoconfigure.SpringBootApplication;\n\n"
-        "@SpringBootApplication\npublic class App {\n"
-        "    public static void main(String[] args) {\n"
-        "        SpringApplication.run(App.class, args);\n    }\n}\n",
+        "src/main/java/com/acme/App.java": SPRING_BOOT_APP,
     }
     encoder = '<encoder class="net.logstash.logback.encoder.LogstashEncoder"/>'
     logback = "<configuration>\n  <appender name='JSON'>\n    {}\n  </appender>\n</configuration>\n"

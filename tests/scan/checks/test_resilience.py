@@ -16,7 +16,7 @@ from prodready.scan.checks.resilience import (
     judge_timeouts,
 )
 from prodready.scan.model import Outcome, Severity
-from tests.scan.conftest import located, service_facts, verdict_of
+from tests.scan.conftest import SPRING_BOOT_APP, located, service_facts, verdict_of
 
 
 def judge(
@@ -413,12 +413,7 @@ def test_graceful_shutdown_server_defaults_and_config() -> None:
     }
     assert verdict_of(judge_graceful_shutdown, fixture_only).outcome is Outcome.FAIL
     spring = {
-        "src/main/java/com/acme/App.java": "package com.acme;\n\n"
-        "import org.springframework.boot.SpringApplication;\n"
-        "import org.springframework.boot.autoconfigure.SpringBootApplication;\n\n"
-        "@SpringBootApplication\npublic class App {\n"
-        "    public static void main(String[] args) {\n"
-        "        SpringApplication.run(App.class, args);\n    }\n}\n",
+        "src/main/java/com/acme/App.java": SPRING_BOOT_APP,
         "src/main/resources/application.yml": "server:\n  shutdown: graceful\n",
     }
     assert verdict_of(judge_graceful_shutdown, spring).outcome is Outcome.PASS
