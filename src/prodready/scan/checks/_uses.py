@@ -32,14 +32,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from prodready.scan.checks._service import repository_derived, source
-from prodready.scan.checks.base import Verdict, finding
+from prodready.scan.checks.base import Verdict, evidence, finding
 from prodready.scan.facts.code_model import LibraryUse
 from prodready.scan.facts.containers import ContainerFacts, container_facts
 from prodready.scan.facts.deps import DependencyKind, DepsFacts, Ecosystem, deps_facts
 from prodready.scan.facts.files import FileIndex
 from prodready.scan.facts.libraries import Capability, dedicated_packages
 from prodready.scan.facts.view import Facts
-from prodready.scan.model import Finding, Severity
+from prodready.scan.model import Evidence, Finding, Severity
 from prodready.scan.services import discover
 
 SERVICE = "service"
@@ -229,6 +229,26 @@ _SPRING_AUTOCONFIG: tuple[tuple[Capability, str, str], ...] = (
         "bucket4j Spring Boot starter",
     ),
 )
+
+
+def use_evidence(uses: Iterable[LibraryUse], cap: int = 30) -> list[Evidence]:
+    """Evidence lines for library uses (the first ``cap``): library, symbol,
+    kind, whether it only guards start-up, and the collector's detail."""
+    return [
+        evidence(
+            u.path,
+            f"{u.library}: {u.symbol} ({u.kind})"
+            + (", start-up only" if u.startup_only else "")
+            + (f"; {u.detail}" if u.detail else ""),
+            u.line,
+        )
+        for u in list(uses)[:cap]
+    ]
+
+
+def library_names(uses: Iterable[LibraryUse]) -> str:
+    """The distinct libraries of ``uses``, sorted, comma-separated."""
+    return ", ".join(sorted({u.library for u in uses}))
 
 
 def autoconfigured(facts: Facts, capability: Capability) -> list[LibraryUse]:

@@ -16,14 +16,16 @@ from prodready.scan.checks._uses import (
     concerns_asset,
     containers,
     entry_point,
+    library_names,
     not_applicable,
     unused_declarations,
+    use_evidence,
 )
 from prodready.scan.checks.base import Check, CheckSpec, Example, Verdict, evidence, finding
 from prodready.scan.facts.code_model import LibraryUse
 from prodready.scan.facts.libraries import Capability
 from prodready.scan.facts.view import Facts
-from prodready.scan.model import Evidence, Finding, Level, Severity
+from prodready.scan.model import Finding, Level, Severity
 
 _EVIDENCE_CAP = 30
 _KIND_NOUN = {
@@ -31,21 +33,6 @@ _KIND_NOUN = {
     WORKER: "worker",
     FRONTEND: "frontend application",
 }
-
-
-def _use_evidence(uses: Sequence[LibraryUse]) -> list[Evidence]:
-    return [
-        evidence(
-            u.path,
-            f"{u.library}: {u.symbol} ({u.kind})" + (f"; {u.detail}" if u.detail else ""),
-            u.line,
-        )
-        for u in uses[:_EVIDENCE_CAP]
-    ]
-
-
-def _libraries(uses: Sequence[LibraryUse]) -> str:
-    return ", ".join(sorted({u.library for u in uses}))
 
 
 def _judge_uses(
@@ -71,7 +58,7 @@ def _judge_uses(
     code = source(facts)
     uses = [*code.uses(capability), *autoconfigured(facts, capability), *extra]
     if uses:
-        return Verdict.passed(f"{what} ({_libraries(uses)})", evidence=_use_evidence(uses))
+        return Verdict.passed(f"{what} ({library_names(uses)})", evidence=use_evidence(uses))
     entry = entry_point(facts)
     findings: list[Finding] = [
         finding(

@@ -4,7 +4,7 @@ dependencies failing, and tell the platform when it is unwell?"""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
 from prodready.scan.checks._service import deployment, source
 from prodready.scan.checks._uses import (
@@ -16,16 +16,18 @@ from prodready.scan.checks._uses import (
     concerns_asset,
     containers,
     entry_point,
+    library_names,
     not_applicable,
     unused_declarations,
+    use_evidence,
 )
 from prodready.scan.checks.base import Check, CheckSpec, Example, Verdict, evidence, finding
 from prodready.scan.facts.code_facts import SourceFacts
 from prodready.scan.facts.code_model import Evidence as CodeEvidence
-from prodready.scan.facts.code_model import LibraryUse, OutboundCall
+from prodready.scan.facts.code_model import OutboundCall
 from prodready.scan.facts.libraries import Capability
 from prodready.scan.facts.view import Facts
-from prodready.scan.model import Evidence, Level, Severity
+from prodready.scan.model import Level, Severity
 
 HEALTH_ENDPOINT = CheckSpec(
     id="res.health-endpoint",
@@ -525,25 +527,6 @@ RETRIES = CheckSpec(
     ),
 )
 
-_EVIDENCE_CAP = 30
-
-
-def _use_evidence(uses: Iterable[LibraryUse]) -> list[Evidence]:
-    return [
-        evidence(
-            u.path,
-            f"{u.library}: {u.symbol} ({u.kind})"
-            + (", start-up only" if u.startup_only else "")
-            + (f"; {u.detail}" if u.detail else ""),
-            u.line,
-        )
-        for u in list(uses)[:_EVIDENCE_CAP]
-    ]
-
-
-def _libraries(uses: Sequence[LibraryUse]) -> str:
-    return ", ".join(sorted({u.library for u in uses}))
-
 
 def _calls_by_file(calls: Sequence[OutboundCall]) -> dict[str, list[OutboundCall]]:
     grouped: dict[str, list[OutboundCall]] = defaultdict(list)
@@ -597,14 +580,14 @@ def judge_retries(facts: Facts) -> Verdict:
         runtime = [u for u in uses if not u.startup_only]
         if runtime:
             return Verdict.passed(
-                f"outbound calls retry ({_libraries(runtime)})", evidence=_use_evidence(uses)
+                f"outbound calls retry ({library_names(runtime)})", evidence=use_evidence(uses)
             )
         first = uses[0]
         return Verdict.passed(
-            f"retries only guard start-up ({_libraries(uses)}): they count, but runtime "
+            f"retries only guard start-up ({library_names(uses)}): they count, but runtime "
             "calls are not retried",
             score=7.0,
-            evidence=_use_evidence(uses),
+            evidence=use_evidence(uses),
             findings=[
                 finding(
                     f"retries ({first.symbol} here) only guard start-up (e.g. waiting for a "
@@ -682,7 +665,7 @@ def judge_circuit_breaker(facts: Facts) -> Verdict:
         return not_applicable(
             facts, "no outbound calls in production code: nothing to break the circuit of"
         )
-    seen = _use_evidence(uses) + [
+    seen = use_evidence(uses) + [
         evidence(
             o.path,
             f"{o.tool} outlierDetection"
@@ -693,7 +676,7 @@ def judge_circuit_breaker(facts: Facts) -> Verdict:
         for o in mesh
     ]
     if uses or mesh:
-        where = [_libraries(uses)] if uses else []
+        where = [library_names(uses)] if uses else []
         where += sorted({f"{o.tool} outlierDetection" for o in mesh})
         return Verdict.passed(
             f"outbound calls go through a circuit breaker ({', '.join(where)})", evidence=seen
@@ -767,7 +750,9 @@ def judge_rate_limiting(facts: Facts) -> Verdict:
     uses = list(code.uses(Capability.RATE_LIMIT))
     uses += autoconfigured(facts, Capability.RATE_LIMIT)
     if uses:
-        return Verdict.passed(f"load is limited ({_libraries(uses)})", evidence=_use_evidence(uses))
+        return Verdict.passed(
+            f"load is limited ({library_names(uses)})", evidence=use_evidence(uses)
+        )
     start = entry_point(facts)
     findings = [
         finding(
