@@ -19,7 +19,7 @@ from prodready.server import (
 )
 from prodready.server._api import ops_router
 from prodready.server._api import router as api_router
-from prodready.server._auth import Principal, authenticate, hash_secret, normalise_scope
+from prodready.server._auth import Principal, hash_secret, lookup, normalise_scope
 from prodready.server._context import (
     public,
     require_admin,
@@ -87,13 +87,13 @@ def test_tokens_are_stored_hashed_and_expire_and_revoke(sqlite_url: str) -> None
             assert secret not in (stored.secret_hash, stored.prefix, stored.scopes)
             assert stored.secret_hash == hash_secret(secret)
             assert stored.scopes == "push:service:api read"
-            assert authenticate(session, secret) is not None
-            assert authenticate(session, secret + "x") is None
-            assert authenticate(session, old) is None
+            assert lookup(session.connection(), secret, now) is not None
+            assert lookup(session.connection(), secret + "x", now) is None
+            assert lookup(session.connection(), old, now) is None
         with db.write() as session:
             revoke_token(session, "ci")
         with db.read() as session:
-            assert authenticate(session, secret) is None
+            assert lookup(session.connection(), secret, now) is None
         with db.write() as session, pytest.raises(TokenError, match="already exists"):
             create_token(session, name="ci", scopes=["read"])
         with db.write() as session, pytest.raises(TokenError, match="no token named"):

@@ -148,22 +148,6 @@ def list_tokens(session: Session) -> list[Token]:
     return list(session.scalars(select(Token).order_by(Token.created_at, Token.id)))
 
 
-def authenticate(session: Session, secret: str, *, now: datetime | None = None) -> Token | None:
-    """The live token with this secret, or None (unknown, revoked or expired)."""
-    if not secret.startswith(TOKEN_PREFIX) or len(secret) > 200:
-        return None
-    digest = hash_secret(secret)
-    token = session.scalar(select(Token).where(Token.secret_hash == digest))
-    if token is None or not hmac.compare_digest(token.secret_hash, digest):
-        return None
-    moment = now or datetime.now(UTC)
-    if token.revoked_at is not None:
-        return None
-    if token.expires_at is not None and token.expires_at <= moment:
-        return None
-    return token
-
-
 _LOOKUP = select(
     Token.__table__.c.id,
     Token.__table__.c.name,
@@ -183,8 +167,9 @@ class Authenticated:
 
 
 def lookup(conn: Connection, secret: str, now: datetime) -> Authenticated | None:
-    """``authenticate`` for every request: one prepared query on a bare
-    connection, no ORM objects (it runs before each API call)."""
+    """The live token with this secret (not unknown, revoked or expired), or
+    None: one prepared query on a bare connection, no ORM objects (it runs
+    before each API call)."""
     if not secret.startswith(TOKEN_PREFIX) or len(secret) > 200:
         return None
     digest = hash_secret(secret)
@@ -196,10 +181,6 @@ def lookup(conn: Connection, secret: str, now: datetime) -> Authenticated | None
     return Authenticated(
         Principal(name=row.name, scopes=frozenset(row.scopes.split())), row.id, row.last_used_at
     )
-
-
-def principal_of(token: Token) -> Principal:
-    return Principal(name=token.name, scopes=frozenset(token.scopes.split()))
 
 
 def needs_last_used_update(last_used_at: datetime | None, now: datetime) -> bool:

@@ -25,7 +25,7 @@ from prodready.scan.model import Outcome, ServiceResult
 from prodready.server import _queries as queries
 from prodready.server import _schemas as s
 from prodready.server._api import notifications_page
-from prodready.server._auth import authenticate, principal_of
+from prodready.server._auth import lookup
 from prodready.server._badge import service_badge, unknown_badge
 from prodready.server._charts import LEVEL_COLOURS, Series, level_bar, line_chart
 from prodready.server._context import COOKIE, ApiError, BadgeReader, Ctx, Public, Reader
@@ -482,9 +482,9 @@ async def login(request: Request, ctx: Ctx, _: Public) -> Response:
     target = _safe_next((form.get("next") or ["/"])[0])
 
     def check() -> bool:
-        with ctx.db.read() as session:
-            token = authenticate(session, secret)
-            return token is not None and principal_of(token).can_read()
+        with ctx.db.engine.connect() as conn:
+            found = lookup(conn, secret, datetime.now(UTC))
+        return found is not None and found.principal.can_read()
 
     if not secret or not await run_in_threadpool(check):
         return _render(
