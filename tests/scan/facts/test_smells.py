@@ -80,6 +80,14 @@ def test_an_unparsable_python_file_counts_every_word_as_a_reference() -> None:
     assert "helper" in smells.references
 
 
+def test_a_python_file_with_an_invalid_escape_is_parsed() -> None:
+    """The scanned code's compiler warnings are silenced, never raised or
+    printed (the tests run with warnings as errors: a leaked one would make
+    the file look unparsable)."""
+    smells = python_smells("app/regex.py", "import re\n\nPATTERN = re.compile('\\d+')\n")
+    assert smells.parsed
+
+
 def test_file_smells_only_measures_python_and_go() -> None:
     assert file_smells("web/app.js", "function f() {}", max_complexity=15) is None
     assert file_smells("a.py", "x = 1\n", max_complexity=15) is not None

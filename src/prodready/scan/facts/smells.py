@@ -29,6 +29,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
+from prodready.scan.facts.artefacts import parse_python
 from prodready.scan.facts.duplicates import FileWindows, windows_of
 
 __all__ = [
@@ -251,10 +252,7 @@ def python_smells(path: str, text: str, tree: ast.Module | None = None) -> FileS
     argument or an attribute of anything keeps a definition alive)."""
     lines = text.count("\n") + 1
     if tree is None:
-        try:
-            tree = ast.parse(text, filename=path)
-        except (SyntaxError, ValueError, RecursionError, MemoryError):
-            tree = None
+        tree = parse_python(path, text).value
     if tree is None:
         # ruff reports the syntax error; every word counts as a reference.
         return FileSmells(path, "python", lines, parsed=False, references=reference_words(text))
