@@ -51,14 +51,24 @@ def write_tree(root: Path, files: Mapping[str, str | bytes]) -> Path:
     return root
 
 
-def run_scan(root: Path, **options: Any) -> ScanResult:
-    """Scan with a fixed clock and date; validate the JSON against the schema."""
+def scan_fixed(root: Path, **options: Any) -> ScanResult:
+    """Scan with a fixed clock and date, without plugins unless asked."""
     options.setdefault("today", TODAY)
     options.setdefault("include_plugins", False)
+    return scan(root, ScanOptions(**options), clock=lambda: FIXED_TIME)
+
+
+def run_scan(root: Path, **options: Any) -> ScanResult:
+    """:func:`scan_fixed` on two workers; validate the JSON against the schema."""
     options.setdefault("jobs", 2)
-    result = scan(root, ScanOptions(**options), clock=lambda: FIXED_TIME)
+    result = scan_fixed(root, **options)
     validate_document(json.loads(result.model_dump_json()))
     return result
+
+
+def timeless(result: ScanResult) -> dict[str, Any]:
+    """The result as JSON without the fields that differ from run to run."""
+    return result.model_dump(mode="json", exclude={"started_at", "finished_at", "duration_seconds"})
 
 
 def outcomes(result: ScanResult, service: int = 0) -> dict[str, str]:

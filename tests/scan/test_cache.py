@@ -20,7 +20,7 @@ from typer.testing import CliRunner
 
 from prodready import __version__
 from prodready.cli.app import app
-from prodready.scan.engine import ScanOptions, UsageError, scan
+from prodready.scan.engine import UsageError
 from prodready.scan.facts import files as files_module
 from prodready.scan.facts.cache import (
     CACHE_DIR_ENV,
@@ -42,8 +42,7 @@ from prodready.scan.facts.perfile import lint_hook, plan
 from prodready.scan.facts.secrets import scan_secrets, secret_facts
 from prodready.scan.facts.testsuite import collect_tests
 from prodready.scan.facts.view import Facts
-from prodready.scan.model import ScanResult
-from tests.scan.conftest import FIXED_TIME, TODAY, write_tree
+from tests.scan.conftest import scan_fixed, timeless, write_tree
 
 SERVICE = {
     "pyproject.toml": '[project]\nname = "orders"\nversion = "1.0.0"\n'
@@ -71,17 +70,6 @@ def age(root: Path, seconds: float = 3600) -> None:
     for folder, _dirs, names in os.walk(root):
         for name in names:
             os.utime(os.path.join(folder, name), (past, past))
-
-
-def document(result: ScanResult) -> dict[str, Any]:
-    """The result without the fields that differ from run to run."""
-    return result.model_dump(mode="json", exclude={"started_at", "finished_at", "duration_seconds"})
-
-
-def run(root: Path, **options: Any) -> ScanResult:
-    options.setdefault("today", TODAY)
-    options.setdefault("include_plugins", False)
-    return scan(root, ScanOptions(**options), clock=lambda: FIXED_TIME)
 
 
 # --------------------------------------------------------------------------- entries
@@ -286,7 +274,7 @@ def test_a_bad_size_bound_is_a_usage_error(
         FactCache(tmp_path)
     write_tree(tmp_path / "repo", {"a.py": "x = 1\n"})
     with pytest.raises(UsageError, match="positive number"):
-        run(tmp_path / "repo", cache_dir=tmp_path / "cache")
+        scan_fixed(tmp_path / "repo", cache_dir=tmp_path / "cache")
     monkeypatch.setenv(CACHE_MAX_ENV, "0.5")
     assert FactCache(tmp_path).max_bytes == 512 * 1024
 
@@ -412,7 +400,7 @@ def test_binary_files_are_remembered_too(tmp_path: Path) -> None:
 
 def test_a_cache_inside_the_repository_is_not_scanned(tmp_path: Path) -> None:
     root = write_tree(tmp_path / "repo", SERVICE)
-    run(root, cache_dir=root / ".prodready-cache")
+    scan_fixed(root, cache_dir=root / ".prodready-cache")
     assert (root / ".prodready-cache" / "CACHEDIR.TAG").exists()
     index = indexed(root, root / ".prodready-cache")
     assert not any(p.startswith(".prodready-cache") for p in [*index.paths(), *index.skipped])
@@ -473,14 +461,14 @@ def test_a_warm_scan_equals_a_scan_without_cache_and_sees_edits(tmp_path: Path) 
     root = write_tree(tmp_path / "repo", SERVICE)
     age(root)
     cache = tmp_path / "cache"
-    plain = document(run(root, cache=False, jobs=1))
-    assert document(run(root, cache_dir=cache)) == plain  # cold
-    assert document(run(root, cache_dir=cache)) == plain  # warm
+    plain = timeless(scan_fixed(root, cache=False, jobs=1))
+    assert timeless(scan_fixed(root, cache_dir=cache)) == plain  # cold
+    assert timeless(scan_fixed(root, cache_dir=cache)) == plain  # warm
     (root / "src/orders/new.py").write_text('API_TOKEN = "ghp_' + "a1B2c3D4e5" * 3 + 'abcdef"\n')
     (root / "src/orders/app.py").write_text("import requests\n")
-    edited = document(run(root, cache=False, jobs=1))
+    edited = timeless(scan_fixed(root, cache=False, jobs=1))
     assert edited != plain
-    assert document(run(root, cache_dir=cache)) == edited
+    assert timeless(scan_fixed(root, cache_dir=cache)) == edited
     secrets = next(
         c for c in edited["services"][0]["checks"] if c["id"] == "sec.no-hardcoded-secrets"
     )
@@ -489,7 +477,7 @@ def test_a_warm_scan_equals_a_scan_without_cache_and_sees_edits(tmp_path: Path) 
 
 def test_no_cache_writes_nothing(tmp_path: Path) -> None:
     root = write_tree(tmp_path / "repo", SERVICE)
-    run(root, cache=False, cache_dir=tmp_path / "cache")
+    scan_fixed(root, cache=False, cache_dir=tmp_path / "cache")
     assert not (tmp_path / "cache").exists()
 
 
@@ -497,11 +485,11 @@ def test_an_unwritable_cache_is_a_warning_not_a_different_result(tmp_path: Path)
     root = write_tree(tmp_path / "repo", SERVICE)
     blocker = tmp_path / "blocked"
     blocker.write_text("x\n")
-    result = run(root, cache_dir=blocker)
+    result = scan_fixed(root, cache_dir=blocker)
     cache_warnings = [w for w in result.warnings if w.code == "cache"]
     assert len(cache_warnings) == 1
-    plain = document(run(root, cache=False))
-    got = document(result)
+    plain = timeless(scan_fixed(root, cache=False))
+    got = timeless(result)
     got["warnings"] = [w for w in got["warnings"] if w["code"] != "cache"]
     assert got == plain
 

@@ -9,7 +9,6 @@ from typing import Any
 import psutil
 import pytest
 
-from prodready.scan.engine import ScanOptions, scan
 from prodready.scan.facts import parallel
 from prodready.scan.facts.cache import decode_facts
 from prodready.scan.facts.files import FileIndex
@@ -18,7 +17,7 @@ from prodready.scan.facts.perfile import compute_facts, file_fact, kind_key, pla
 from prodready.scan.facts.secrets import scan_secrets
 from prodready.scan.facts.view import Facts
 from tests.conftest import FIXTURE_REPOS
-from tests.scan.conftest import FIXED_TIME, TODAY
+from tests.scan.conftest import scan_fixed, timeless
 
 REPOS = sorted(p.name for p in FIXTURE_REPOS.iterdir() if p.is_dir() and not p.name.startswith("."))
 
@@ -111,15 +110,6 @@ def test_prefetch_with_workers_equals_prefetch_in_process(monkeypatch: pytest.Mo
     assert stores[0] == stores[1]
 
 
-def _document(root: Path, **options: Any) -> dict[str, Any]:
-    result = scan(
-        root,
-        ScanOptions(today=TODAY, include_plugins=False, **options),
-        clock=lambda: FIXED_TIME,
-    )
-    return result.model_dump(mode="json", exclude={"started_at", "finished_at", "duration_seconds"})
-
-
 @pytest.mark.parametrize("repo", REPOS)
 def test_fixture_repos_score_the_same_with_any_jobs_and_cache(
     repo: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
@@ -128,7 +118,7 @@ def test_fixture_repos_score_the_same_with_any_jobs_and_cache(
     warm cache: the same result, byte for byte (minus the clock)."""
     monkeypatch.setattr(parallel, "MIN_PARALLEL_BYTES", 0)
     root = FIXTURE_REPOS / repo
-    expected = _document(root, jobs=1, cache=False)
-    assert _document(root, jobs=2, cache_dir=tmp_path / "cache") == expected
-    assert _document(root, jobs=2, cache_dir=tmp_path / "cache") == expected
-    assert _document(root, jobs=1, cache_dir=tmp_path / "cache") == expected
+    expected = timeless(scan_fixed(root, jobs=1, cache=False))
+    assert timeless(scan_fixed(root, jobs=2, cache_dir=tmp_path / "cache")) == expected
+    assert timeless(scan_fixed(root, jobs=2, cache_dir=tmp_path / "cache")) == expected
+    assert timeless(scan_fixed(root, jobs=1, cache_dir=tmp_path / "cache")) == expected
