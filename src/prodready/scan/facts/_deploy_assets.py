@@ -27,6 +27,7 @@ from prodready.scan.facts._yamltree import (
     load_yaml_documents,
     walk_path,
 )
+from prodready.scan.facts.artefacts import parse_python
 
 # --------------------------------------------------------------------------- model
 
@@ -556,7 +557,7 @@ def load_scripts(path: str, text: str, out: Assets) -> None:
     """locustfiles, k6 scripts and Gatling simulations, by their imports."""
     ext = posixpath.splitext(path)[1].lower()
     if ext == ".py" and "locust" in text:
-        line = _first_line(_LOCUST, text) and _locust_import_line(text)
+        line = _first_line(_LOCUST, text) and _locust_import_line(path, text)
         if line is not None:
             # A locustfile sets its pass/fail verdict through the exit code
             # (``environment.process_exit_code = 1`` in a quitting listener).
@@ -573,12 +574,11 @@ def load_scripts(path: str, text: str, out: Assets) -> None:
             out.load.append(LoadTest(path, line, "gatling", "assertions" in text))
 
 
-def _locust_import_line(text: str) -> int | None:
+def _locust_import_line(path: str, text: str) -> int | None:
     """The line of a real ``import locust`` statement: parsed, so a locustfile
     held in a string (a benchmark writing one to disk) is not one."""
-    try:
-        tree = ast.parse(text)
-    except (SyntaxError, ValueError, RecursionError):
+    tree = parse_python(path, text).value
+    if tree is None:
         return None
     for node in ast.walk(tree):
         if isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "locust":
