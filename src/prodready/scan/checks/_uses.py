@@ -335,7 +335,9 @@ def _contains(haystack: list[str], needle: list[str]) -> bool:
     )
 
 
-def _service_folders(facts: Facts) -> tuple[str, ...]:
+def service_folders(facts: Facts) -> tuple[str, ...]:
+    """The folder of every service in the repository (computed once per scan)."""
+
     def compute(view: Facts) -> tuple[str, ...]:
         return tuple(s.scope.path for s in discover(view.index))
 
@@ -361,7 +363,7 @@ def _concerns(facts: Facts, path: str) -> bool:
         return info is not None and not (info.is_test or info.is_example or info.is_vendored)
     if not _first_party(facts.index, path):
         return False
-    folders = _service_folders(facts)
+    folders = service_folders(facts)
     others = [f for f in folders if f not in (".", facts.scope.path)]
     if any(path.startswith(f.rstrip("/") + "/") for f in others):
         return False

@@ -10,7 +10,7 @@ from typing import Any
 
 import pathspec
 
-from prodready.scan.checks._service import first_party, repository_derived, source
+from prodready.scan.checks._service import first_party, source
 from prodready.scan.checks._uses import (
     FRONTEND,
     LIBRARY,
@@ -18,6 +18,7 @@ from prodready.scan.checks._uses import (
     app_kind,
     deps,
     not_applicable,
+    service_folders,
 )
 from prodready.scan.checks.base import Check, CheckSpec, Example, Verdict, evidence, finding
 from prodready.scan.facts.docs import (
@@ -34,7 +35,6 @@ from prodready.scan.facts.docs import (
 )
 from prodready.scan.facts.view import Facts
 from prodready.scan.model import Evidence, Finding, Level, Severity
-from prodready.scan.services import discover
 
 README = CheckSpec(
     id="doc.readme",
@@ -223,12 +223,7 @@ def _concerns(facts: Facts, path: str, *texts: str | None) -> bool:
 
 def _services_elsewhere(facts: Facts) -> bool:
     """Whether the repository holds other services besides this one."""
-
-    def compute(view: Facts) -> tuple[str, ...]:
-        return tuple(s.scope.path for s in discover(view.index))
-
-    folders = repository_derived(facts, "prodready.docs.service-folders", compute)
-    return any(folder != facts.scope.path for folder in folders)
+    return any(folder != facts.scope.path for folder in service_folders(facts))
 
 
 # --------------------------------------------------------------------------- doc.api-spec
