@@ -21,6 +21,12 @@ from prodready.scan.services import discover
 FIXED_TIME = datetime(2026, 11, 27, 12, 0, 0, tzinfo=UTC)
 TODAY = date(2026, 11, 27)
 
+FASTAPI_APP = (
+    "from fastapi import FastAPI\n\napp = FastAPI()\n\n"
+    '@app.get("/healthz")\ndef healthz():\n    return {}\n'
+)
+"""A FastAPI application with a health endpoint (line 3 creates the app)."""
+
 SPRING_BOOT_APP = (
     "package com.acme;\n\n"
     "import org.springframework.boot.SpringApplication;\n"

@@ -20,12 +20,8 @@ from prodready.scan.checks.observability import (
 )
 from prodready.scan.facts.view import Facts
 from prodready.scan.model import Outcome, Severity
-from tests.scan.conftest import SPRING_BOOT_APP, located, service_facts, verdict_of
+from tests.scan.conftest import FASTAPI_APP, SPRING_BOOT_APP, located, service_facts, verdict_of
 
-FASTAPI_APP = (
-    "from fastapi import FastAPI\n\napp = FastAPI()\n\n"
-    '@app.get("/healthz")\ndef healthz():\n    return {}\n'
-)
 GO_MAIN = (
     'package main\n\nimport (\n\t"net/http"\n{imports})\n\nfunc main() {{\n{body}'
     '\thttp.ListenAndServe(":8080", nil)\n}}\n'

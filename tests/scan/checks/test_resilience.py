@@ -16,7 +16,7 @@ from prodready.scan.checks.resilience import (
     judge_timeouts,
 )
 from prodready.scan.model import Outcome, Severity
-from tests.scan.conftest import SPRING_BOOT_APP, located, service_facts, verdict_of
+from tests.scan.conftest import FASTAPI_APP, SPRING_BOOT_APP, located, service_facts, verdict_of
 
 
 def judge(
@@ -135,10 +135,6 @@ def test_a_fake_server_in_behave_hooks_is_test_code() -> None:
 # --------------------------------------------------------------------------- shared inputs
 
 
-FASTAPI_APP = (
-    "from fastapi import FastAPI\n\napp = FastAPI()\n\n"
-    '@app.get("/healthz")\ndef healthz():\n    return {}\n'
-)
 GO_SERVER = (
     'package main\n\nimport "net/http"\n\nfunc main() {\n'
     '\thttp.HandleFunc("/healthz", nil)\n\thttp.ListenAndServe(":8080", nil)\n}\n'
