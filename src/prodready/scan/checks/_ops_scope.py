@@ -277,8 +277,7 @@ def _copies_from(dockerfile: Dockerfile, folder: str) -> bool:
             if instruction.keyword not in ("COPY", "ADD"):
                 continue
             for source in _sources(instruction.args):
-                cleaned = source.removeprefix("./").rstrip("/")
-                if cleaned == folder or cleaned.startswith(folder.rstrip("/") + "/"):
+                if inside(source.removeprefix("./").rstrip("/"), folder):
                     return True
     return False
 

@@ -59,7 +59,7 @@ def conftest_suites(inventory: TestInventory) -> list[tuple[TestFile, TestFile]]
             continue
         for conftest in providers:
             folder = posixpath.dirname(conftest.path)
-            if not folder or test.path.startswith(folder + "/"):
+            if inside(test.path, folder):
                 found.append((test, conftest))
                 break
     return found

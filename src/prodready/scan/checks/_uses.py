@@ -31,7 +31,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from prodready.scan.checks._service import repository_derived, source
+from prodready.scan.checks._service import inside, repository_derived, source
 from prodready.scan.checks.base import Verdict, evidence, finding
 from prodready.scan.facts.code_model import LibraryUse
 from prodready.scan.facts.containers import ContainerFacts, container_facts
@@ -365,7 +365,7 @@ def _concerns(facts: Facts, path: str) -> bool:
         return False
     folders = service_folders(facts)
     others = [f for f in folders if f not in (".", facts.scope.path)]
-    if any(path.startswith(f.rstrip("/") + "/") for f in others):
+    if any(inside(path, f) for f in others):
         return False
     if len(folders) <= 1:
         return True
