@@ -35,7 +35,7 @@ from prodready.scan.checks._service import (
     inside,
     repository_derived,
 )
-from prodready.scan.checks._uses import containers
+from prodready.scan.checks._uses import containers, discovered_services
 from prodready.scan.facts._deploy_helm import PLACEHOLDER
 from prodready.scan.facts.ci_model import CommandRun
 from prodready.scan.facts.containers import (
@@ -48,7 +48,6 @@ from prodready.scan.facts.containers import (
 )
 from prodready.scan.facts.deploy import DeployFacts, ProgressiveDelivery, Workload
 from prodready.scan.facts.view import Facts
-from prodready.scan.services import discover
 
 __all__ = [
     "Deployed",
@@ -139,9 +138,9 @@ class _Owner:
 def _services(facts: Facts) -> tuple[tuple[str, tuple[str, ...]], ...]:
     """(folder, identifiers: folder name and manifest name) of every service."""
 
-    def compute(view: Facts) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    def compute(_view: Facts) -> tuple[tuple[str, tuple[str, ...]], ...]:
         out = []
-        for found in discover(view.index):
+        for found in discovered_services(facts):
             path = found.scope.path
             idents = {posixpath.basename(path).lower()} if path != "." else set()
             if found.manifest_name:

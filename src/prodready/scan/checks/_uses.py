@@ -40,7 +40,7 @@ from prodready.scan.facts.files import FileIndex
 from prodready.scan.facts.libraries import Capability, dedicated_packages
 from prodready.scan.facts.view import Facts
 from prodready.scan.model import Evidence, Finding, Severity
-from prodready.scan.services import discover
+from prodready.scan.services import DiscoveredService, discover
 
 SERVICE = "service"
 WORKER = "worker"
@@ -335,13 +335,14 @@ def _contains(haystack: list[str], needle: list[str]) -> bool:
     )
 
 
+def discovered_services(facts: Facts) -> tuple[DiscoveredService, ...]:
+    """Every service of the repository, discovered once per scan."""
+    return repository_derived(facts, "prodready.services", lambda view: tuple(discover(view.index)))
+
+
 def service_folders(facts: Facts) -> tuple[str, ...]:
-    """The folder of every service in the repository (computed once per scan)."""
-
-    def compute(view: Facts) -> tuple[str, ...]:
-        return tuple(s.scope.path for s in discover(view.index))
-
-    return repository_derived(facts, "prodready.service-folders", compute)
+    """The folder of every service in the repository."""
+    return tuple(s.scope.path for s in discovered_services(facts))
 
 
 def concerns_asset(facts: Facts, path: str) -> bool:
