@@ -35,7 +35,7 @@ from prodready.scan.checks._service import (
     inside,
     repository_derived,
 )
-from prodready.scan.checks._uses import containers, discovered_services
+from prodready.scan.checks._uses import containers, discovered_services, service_identifiers
 from prodready.scan.facts._deploy_helm import PLACEHOLDER
 from prodready.scan.facts.ci_model import CommandRun
 from prodready.scan.facts.containers import (
@@ -104,9 +104,7 @@ class _Owner:
     @classmethod
     def of(cls, facts: Facts) -> _Owner:
         services = _services(facts)
-        idents = {facts.scope.name.lower()}
-        if facts.scope.path != ".":
-            idents.add(posixpath.basename(facts.scope.path).lower())
+        idents = service_identifiers(facts)
         for path, names in services:
             if path == facts.scope.path:
                 idents.update(names)

@@ -340,6 +340,14 @@ def discovered_services(facts: Facts) -> tuple[DiscoveredService, ...]:
     return repository_derived(facts, "prodready.services", lambda view: tuple(discover(view.index)))
 
 
+def service_identifiers(facts: Facts) -> set[str]:
+    """The service's name and folder name, lower-cased (the ways files name it)."""
+    names = {facts.scope.name.lower()}
+    if facts.scope.path != ".":
+        names.add(posixpath.basename(facts.scope.path).lower())
+    return {n for n in names if n}
+
+
 def service_folders(facts: Facts) -> tuple[str, ...]:
     """The folder of every service in the repository."""
     return tuple(s.scope.path for s in discovered_services(facts))

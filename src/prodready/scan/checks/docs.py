@@ -19,6 +19,7 @@ from prodready.scan.checks._uses import (
     deps,
     not_applicable,
     service_folders,
+    service_identifiers,
 )
 from prodready.scan.checks.base import Check, CheckSpec, Example, Verdict, evidence, finding
 from prodready.scan.facts.docs import (
@@ -199,14 +200,6 @@ def _docs(facts: Facts) -> DocsFacts:
 _WORD = re.compile(r"[a-z0-9]+")
 
 
-def _identifiers(facts: Facts) -> set[str]:
-    """The service's name and folder name, as lower-case words."""
-    names = {facts.scope.name.lower()}
-    if facts.scope.path != ".":
-        names.add(posixpath.basename(facts.scope.path).lower())
-    return {n for n in names if n}
-
-
 def _concerns(facts: Facts, path: str, *texts: str | None) -> bool:
     """A contract or document visible to this service is its own: in its
     folder, or repository-wide when the repository has one service or the
@@ -218,7 +211,7 @@ def _concerns(facts: Facts, path: str, *texts: str | None) -> bool:
     if not _services_elsewhere(facts):
         return True
     words = set(_WORD.findall(" ".join([path.lower(), *(t.lower() for t in texts if t)])))
-    return any(set(_WORD.findall(name)) <= words for name in _identifiers(facts))
+    return any(set(_WORD.findall(name)) <= words for name in service_identifiers(facts))
 
 
 def _services_elsewhere(facts: Facts) -> bool:
