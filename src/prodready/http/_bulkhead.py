@@ -105,13 +105,6 @@ class Bulkhead:
         """Calls rejected since creation."""
         return self._rejected
 
-    def _take(self) -> bool:
-        try:
-            self._tokens.pop()
-        except IndexError:
-            return False
-        return True
-
     def _hand_over_locked(self) -> None:
         """Give free slots to the oldest waiters (lock held)."""
         waiters, tokens = self._waiters, self._tokens
@@ -145,7 +138,7 @@ class Bulkhead:
         if self._take_free():  # the common case: no lock
             return True
         with self._lock:
-            if not self._waiters and self._take():
+            if self._take_free():  # again, under the lock that guards the waiters
                 return True
             wait = self.max_wait if max_wait is None else max_wait
             if wait <= 0:
@@ -169,7 +162,7 @@ class Bulkhead:
             return True
         wait = self.max_wait if max_wait is None else max_wait
         with self._lock:
-            if not self._waiters and self._take():
+            if self._take_free():  # again, under the lock that guards the waiters
                 return True
             if wait <= 0:
                 self._rejected += 1
