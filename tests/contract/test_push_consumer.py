@@ -108,7 +108,7 @@ def _error(code: str) -> dict[str, Any]:
     return {"error": match.str(code), "detail": match.str("what went wrong, in a sentence")}
 
 
-def _push(pact: Pact, tmp_path: Path, document: dict[str, Any], secret: str) -> PushResult:
+def _push(pact: Pact, document: dict[str, Any], secret: str) -> PushResult:
     with pact.serve(addr="127.0.0.1") as server:
         # attempts=1: a contract answer is final; nothing here may be retried
         return push_document(document, str(server.url), secret, attempts=1, compress=False)
@@ -144,7 +144,7 @@ def test_a_first_push_is_stored_with_201(pact: Pact, tmp_path: Path) -> None:
         .will_respond_with(201)
         .with_body(_stored(created=True), "application/json")
     )
-    result = _push(pact, tmp_path, FIRST_DOCUMENT, EXAMPLE_PUSH_SECRET)
+    result = _push(pact, FIRST_DOCUMENT, EXAMPLE_PUSH_SECRET)
     assert result.created is True
     assert result.scan_id == 42
     assert [s["name"] for s in result.services] == ["payments-api"]
@@ -158,7 +158,7 @@ def test_the_same_document_again_answers_200_not_created(pact: Pact, tmp_path: P
         .will_respond_with(200)
         .with_body(_stored(created=False), "application/json")
     )
-    result = _push(pact, tmp_path, REPLAYED_DOCUMENT, EXAMPLE_PUSH_SECRET)
+    result = _push(pact, REPLAYED_DOCUMENT, EXAMPLE_PUSH_SECRET)
     assert result.created is False  # "already stored", the CLI says
     assert result.scan_id == 42
     _check_recorded(pact, tmp_path)
