@@ -372,7 +372,12 @@ def get_check_services(
         if session.get(CheckCatalog, check_id) is None:
             raise _not_found(f"check {check_id!r}")
         return queries.check_services(
-            session, check_id, outcome=outcome, team=team, limit=limit, offset=offset
+            session,
+            check_id,
+            outcome=outcome,
+            teams=None if team is None else [team],
+            limit=limit,
+            offset=offset,
         )
 
 

@@ -530,12 +530,11 @@ def check_services(
     check_id: str,
     *,
     outcome: str = "failing",
-    team: str | None = None,
     teams: Sequence[str | None] | None = None,
     limit: int = 50,
     offset: int = 0,
 ) -> s.Page[s.CheckServiceItem]:
-    """Services by their outcome on a check; ``teams`` restricts to several
+    """Services by their outcome on a check; ``teams`` restricts them to these
     teams (None in it means services without a team)."""
     conditions = [ServiceCheck.check_id == check_id]
     if teams is not None:
@@ -548,8 +547,6 @@ def check_services(
         conditions.append(ServiceCheck.outcome.in_(FAILING_OUTCOMES))
     elif outcome != "any":
         conditions.append(ServiceCheck.outcome == outcome)
-    if team is not None:
-        conditions.append(ServiceCheck.team == team)
     columns = (
         Service.name,
         Service.team,
